@@ -1,0 +1,65 @@
+"""Seed a demo company, its owner, an operator and an API key; print how to sign in.
+
+Idempotent: a second run reuses what exists and prints the stored credentials again.
+Other apps add sample data through an optional `<app>.demo.seed(company)` function.
+"""
+
+import importlib
+import json
+import secrets
+
+from django.apps import apps
+from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.core.management.base import BaseCommand
+from django.db import transaction
+
+from accounts import services
+from accounts.models import Company, Membership
+from accounts.scopes import ALL_SCOPES
+
+DEMO_SLUG = "demo"
+
+
+class Command(BaseCommand):
+    help = "Create demo data (company, owner, operator, API key, sample records) and print credentials."
+
+    def handle(self, *args, **options) -> None:
+        creds_file = settings.VAR_DIR / "demo_credentials.json"
+        creds = json.loads(creds_file.read_text()) if creds_file.exists() else {}
+        User = get_user_model()
+        with transaction.atomic():
+            company, created = Company.objects.get_or_create(slug=DEMO_SLUG, defaults={"name": "Demo Commerce"})
+            if created or not creds:
+                owner_password = secrets.token_urlsafe(12)
+                admin_password = secrets.token_urlsafe(12)
+                owner, _ = User.objects.get_or_create(
+                    username="owner@demo.example", defaults={"email": "owner@demo.example"}
+                )
+                owner.set_password(owner_password)
+                owner.save()
+                Membership.objects.get_or_create(user=owner, company=company, defaults={"role": Membership.Role.OWNER})
+                operator, _ = User.objects.get_or_create(username="admin", defaults={"email": "admin@demo.example"})
+                operator.is_staff = operator.is_superuser = True
+                operator.set_password(admin_password)
+                operator.save()
+                _, raw_key = services.api_key_create(
+                    company=company, name="Demo partner key", scopes=list(ALL_SCOPES), rate_limit=1000, created_by=owner
+                )
+                creds = {
+                    "company": company.slug,
+                    "owner": {"username": owner.username, "password": owner_password},
+                    "operator": {"username": operator.username, "password": admin_password},
+                    "apiKey": raw_key,
+                }
+                creds_file.write_text(json.dumps(creds, indent=2))
+                creds_file.chmod(0o600)
+            for config in apps.get_app_configs():
+                try:
+                    module = importlib.import_module(f"{config.name}.demo")
+                except ModuleNotFoundError as exc:
+                    if exc.name != f"{config.name}.demo":
+                        raise
+                    continue
+                module.seed(company)
+        self.stdout.write(json.dumps(creds))

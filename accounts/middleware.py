@@ -1,0 +1,23 @@
+"""Count each API-key request in the usage buffer once its status is known."""
+
+from collections.abc import Callable
+
+from django.http import HttpRequest, HttpResponse
+
+from accounts.usage import usage_buffer
+
+
+class ApiKeyUsageMiddleware:
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        response = self.get_response(request)
+        principal = getattr(request, "principal", None)
+        if principal is not None and principal.api_key_id is not None:
+            match = request.resolver_match
+            endpoint = (
+                f"{request.method} /{match.route}" if match and match.route else f"{request.method} {request.path}"
+            )
+            usage_buffer.record(principal.api_key_id, endpoint, response.status_code)
+        return response

@@ -1,0 +1,1 @@
+"""The wire conventions every endpoint shares: envelope, pagination, timestamps, camelCase."""

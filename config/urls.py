@@ -1,0 +1,29 @@
+"""URL map: every app's API under /api/v1/, the OpenAPI schema and docs, and the admin."""
+
+from django.contrib import admin
+from django.urls import include, path
+from django.views.generic import RedirectView
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+
+api_v1 = [
+    path("", include("accounts.urls")),
+    path("", include("webhooks.urls")),
+    path("", include("logs.urls")),
+    path("", include("integrations.urls")),
+    path("", include("orders.urls")),
+    path("", include("payments.urls")),
+    path("", include("messaging.urls")),
+]
+
+urlpatterns = [
+    path("", RedirectView.as_view(url="/api/docs/", permanent=False)),
+    path("admin/", admin.site.urls),
+    path("api/v1/", include(api_v1)),
+    path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
+    path("api/docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="docs"),
+]
+
+handler400 = "config.api.views.bad_request"
+handler403 = "config.api.views.permission_denied"
+handler404 = "config.api.views.not_found"
+handler500 = "config.api.views.server_error"

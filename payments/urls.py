@@ -1,0 +1,3 @@
+"""Routes of this app, mounted under /api/v1/ (see config/urls.py)."""
+
+urlpatterns: list = []
