@@ -1,0 +1,1 @@
+"""Inbound provider webhooks: receivers, verification, storage and the handler registry."""

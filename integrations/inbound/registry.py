@@ -1,0 +1,50 @@
+"""Handlers for verified inbound events, registered by the owning apps in AppConfig.ready.
+
+The inbound pipeline imports no domain app: orders, payments and messaging register what
+they handle here, e.g. in OrdersConfig.ready():
+
+    from integrations.inbound.registry import register_inbound_handler
+    register_inbound_handler("woocommerce", "order.created", handlers.woocommerce_order)
+
+A handler takes an InboundMessage and returns nothing; raising an exception makes the
+processing task retry. Handlers must be idempotent: an event can be processed again
+(retries, an operator's "reprocess").
+"""
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime
+from fnmatch import fnmatchcase
+from typing import Any
+from uuid import UUID
+
+
+@dataclass(frozen=True)
+class InboundMessage:
+    """A verified, stored inbound event as handlers see it."""
+
+    id: UUID  # the stored inbound event's id
+    company_id: UUID
+    integration_id: UUID
+    provider: str  # "woocommerce", "shopify", "stripe", "ubereats", ...
+    topic: str  # the provider's own topic, e.g. "order.created" or "orders/create"
+    provider_event_id: str
+    payload: Any  # the parsed body (a dict for JSON providers, form fields for Twilio)
+    received_at: datetime
+
+
+Handler = Callable[[InboundMessage], None]
+
+_handlers: list[tuple[str, str, Handler]] = []
+
+
+def register_inbound_handler(provider: str, topic: str, handler: Handler) -> None:
+    """Register `handler` for a provider's topic; `topic` may be a glob such as "order.*"."""
+    entry = (provider, topic, handler)
+    if entry not in _handlers:
+        _handlers.append(entry)
+
+
+def handlers_for(provider: str, topic: str) -> list[Handler]:
+    """Return the handlers registered for this provider and topic, in registration order."""
+    return [h for p, t, h in _handlers if p == provider and fnmatchcase(topic, t)]
