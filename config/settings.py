@@ -242,3 +242,24 @@ LOGGING = {
 USER_RATE_LIMIT_PER_MINUTE = env_int("USER_RATE_LIMIT_PER_MINUTE", 600)
 AUTH_RATE_LIMIT = env_str("AUTH_RATE_LIMIT", "20/min")  # token endpoints, per client IP
 TRUST_X_FORWARDED_FOR = env_bool("TRUST_X_FORWARDED_FOR", False)
+
+# --- Celery queues -------------------------------------------------------------------
+# Apps append their queue names in their sections below; a worker started without -Q
+# consumes every queue listed here (CELERY_TASK_QUEUES is built at the end of this file).
+CELERY_QUEUE_NAMES = ["default"]
+CELERY_TASK_ROUTES: dict[str, dict[str, str]] = {}
+
+# --- logs (integration logs, request logs, retention) ---------------------------------
+
+# --- webhooks (outbound endpoints, events, deliveries) --------------------------------
+
+# --- integrations (registry, health, inbound provider webhooks) ------------------------
+
+# --- orders ------------------------------------------------------------------------------
+
+# --- payments and messaging ------------------------------------------------------------
+
+# --- built from the sections above ---------------------------------------------------
+from kombu import Queue  # noqa: E402
+
+CELERY_TASK_QUEUES = [Queue(name) for name in dict.fromkeys(CELERY_QUEUE_NAMES)]
