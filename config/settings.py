@@ -180,6 +180,9 @@ SPECTACULAR_SETTINGS = {
     "SECURITY": [{"ApiKeyAuth": []}, {"jwtAuth": []}],
 }
 
+# Fernet keys for secrets at rest, newest first (accounts/crypto.py). Empty: derived from SECRET_KEY.
+CREDENTIALS_ENCRYPTION_KEYS = env_list("CREDENTIALS_ENCRYPTION_KEYS", [])
+
 # --- API keys and rate limits ---------------------------------------------------
 API_KEY_PREFIX = "ihk_"
 API_KEY_ROTATION_GRACE_HOURS = env_int("API_KEY_ROTATION_GRACE_HOURS", 24)
