@@ -202,11 +202,13 @@ def post(url: str, *, body: bytes, headers: dict[str, str]) -> HttpResult:
             preload_content=False,
             assert_same_host=False,
         )
+    except NewConnectionError as exc:  # before ConnectTimeoutError, which urllib3 makes its base class
+        return result(error=f"Connection failed: {exc}", error_kind="connection")
     except (ConnectTimeoutError, ReadTimeoutError) as exc:
         return result(error=f"Timed out: {exc}", error_kind="timeout")
     except SSLError as exc:
         return result(error=f"TLS error: {exc}", error_kind="tls")
-    except (NewConnectionError, ProtocolError, HTTPError, OSError) as exc:
+    except (ProtocolError, HTTPError, OSError) as exc:
         return result(error=f"Connection failed: {exc}", error_kind="connection")
 
     chunks: list[bytes] = []
