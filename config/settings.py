@@ -290,6 +290,13 @@ CELERY_TASK_ROUTES.update(
         "webhooks.deliveries_sweep": {"queue": "webhooks_sweep"},
     }
 )
+SPECTACULAR_SETTINGS.setdefault("ENUM_NAME_OVERRIDES", {}).update(
+    {
+        "WebhookEndpointStatusEnum": "webhooks.models.Endpoint.Status",
+        "WebhookDeliveryStatusEnum": "webhooks.models.Delivery.Status",
+        "WebhookSettableStatusEnum": "webhooks.serializers.SETTABLE_STATUS_CHOICES",
+    }
+)
 CELERY_BEAT_SCHEDULE.update(
     {"webhooks-deliveries-sweep": {"task": "webhooks.deliveries_sweep", "schedule": float(WEBHOOK_SWEEP_INTERVAL)}}
 )
