@@ -35,7 +35,7 @@ from webhooks.serializers import (
     WebhookLogSerializer,
 )
 
-UUID_RE = "[0-9a-fA-F-]{36}"
+UUID_RE = "[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}"
 
 DATE_PARAMS = [
     OpenApiParameter("startDate", OpenApiTypes.DATETIME, description="From this time (or date) on"),
