@@ -106,7 +106,8 @@ def event_publish(
 # --- endpoints ------------------------------------------------------------------------
 
 
-def _check_url(url: str) -> None:
+def url_check(url: str) -> None:
+    """Raise ValueError when the URL may not be registered (scheme, private addresses)."""
     try:
         client.url_check(url)
     except client.UnsafeURLError as exc:
@@ -148,7 +149,7 @@ def endpoint_create(
     created_by_id: int | None = None,
 ) -> tuple[Endpoint, str]:
     """Register an endpoint and return it with its new signing secret (shown to the caller once)."""
-    _check_url(url)
+    url_check(url)
     _check_events(events)
     headers_check(headers or {})
     secret = signing.secret_generate()
@@ -175,7 +176,7 @@ _UPDATABLE = ("name", "url", "events", "max_retries", "headers", "rate_limit", "
 def endpoint_update(*, endpoint: Endpoint, **changes: Any) -> Endpoint:
     """Change an endpoint's settings (the fields of registration, and `status` active/inactive)."""
     if "url" in changes:
-        _check_url(changes["url"])
+        url_check(changes["url"])
     if "events" in changes:
         _check_events(changes["events"])
         changes["events"] = list(dict.fromkeys(changes["events"]))
