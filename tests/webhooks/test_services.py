@@ -96,3 +96,13 @@ def test_custom_headers_are_sent_but_cannot_replace_signature_headers(company, e
     assert receiver.requests[0].headers["x-partner-token"] == "abc"
     with pytest.raises(ValueError, match="webhook-id"):
         services.headers_check({"webhook-id": "x"})
+
+
+def test_the_demo_seed_creates_one_paused_endpoint_idempotently(company):
+    from webhooks import demo
+
+    demo.seed(company)
+    demo.seed(company)
+    endpoint = Endpoint.objects.get(company=company)
+    assert endpoint.status == "inactive" and endpoint.secret.startswith("whsec_")
+    assert services.event_publish(company, "order.created", {}).deliveries.count() == 0
