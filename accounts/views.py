@@ -100,7 +100,7 @@ class ApiKeyViewSet(viewsets.ViewSet):
     permission_classes = [IsCompanyManager]
     pagination_class = page_pagination("apiKeys")
     serializer_class = ApiKeySerializer
-    lookup_value_regex = "[0-9a-fA-F-]{36}"
+    lookup_value_regex = "[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}"
 
     def _get(self, request: Request, pk: str):
         return get_object_or_404(selectors.api_key_list(company_id=get_principal(request).company_id), pk=pk)
