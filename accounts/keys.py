@@ -5,6 +5,7 @@ import json
 import secrets
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from functools import lru_cache
 from uuid import UUID
 
 from django.conf import settings
@@ -91,6 +92,12 @@ return r
 _auth_script = None
 
 
+@lru_cache(maxsize=4096)
+def _parse_cached(raw: bytes) -> KeyInfo:
+    """Parse a cached key's JSON once per distinct value (KeyInfo is immutable)."""
+    return KeyInfo.from_json(raw)
+
+
 def _cache_key(hashed: str) -> str:
     return f"apikey:{hashed}"
 
@@ -143,7 +150,7 @@ def api_key_resolve(raw: str, *, rate_limited: bool) -> tuple[KeyInfo | None, Ve
         result = _auth_script(keys=keys, args=[60_000])
         if int(result[0]) == -1:  # evicted in between: answer from the row we hold
             return info, None
-    info = KeyInfo.from_json(result[4])
+    info = _parse_cached(result[4])
     return info, verdict_from_script(result, info.rate_limit)
 
 
