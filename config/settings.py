@@ -284,11 +284,14 @@ WEBHOOK_DISABLE_AFTER_SECONDS = env_int("WEBHOOK_DISABLE_AFTER_SECONDS", 5 * 24 
 WEBHOOK_SECRET_GRACE_HOURS = env_int("WEBHOOK_SECRET_GRACE_HOURS", 24)
 # Delivery bookkeeping commits without waiting for the WAL flush (at-least-once; see webhooks.services).
 WEBHOOK_ASYNC_COMMIT = env_bool("WEBHOOK_ASYNC_COMMIT", True)
+# Deliveries per task message (an event's endpoints travel together); each is sent on its own thread.
+WEBHOOK_TASK_BATCH = env_int("WEBHOOK_TASK_BATCH", 10)
 CELERY_QUEUE_NAMES.append("webhooks")
 CELERY_QUEUE_NAMES.append("webhooks_sweep")
 CELERY_TASK_ROUTES.update(
     {
         "webhooks.delivery_attempt": {"queue": "webhooks"},
+        "webhooks.deliveries_attempt": {"queue": "webhooks"},
         "webhooks.deliveries_sweep": {"queue": "webhooks_sweep"},
     }
 )
