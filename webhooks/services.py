@@ -52,7 +52,6 @@ def deliveries_enqueue(delivery_ids: list[uuid.UUID], *, countdown: float = 0) -
         deliveries_attempt_task.apply_async(args=[ids[start : start + size]], countdown=countdown or None)
 
 
-@transaction.atomic
 def event_publish(
     company: Company | uuid.UUID | str,
     event_type: str,
@@ -65,50 +64,55 @@ def event_publish(
     Delivery is enqueued when the transaction commits (nothing is sent for a rolled-back
     change); the beat sweeper picks up any delivery whose broker message is lost. With an
     idempotency key, publishing the same key again for the company returns the first event
-    and creates nothing.
+    and creates nothing. An unknown event type raises ValueError before anything is written.
     """
     if not catalog.is_known(event_type):
         raise ValueError(f"Unknown event type {event_type!r}; known types: {', '.join(catalog.EVENT_TYPES)}")
     if not isinstance(data, dict):
         raise ValueError("Event data must be a JSON object (dict)")
     company_id = _company_id(company)
-    if idempotency_key:
-        existing = Event.objects.filter(company_id=company_id, idempotency_key=idempotency_key).first()
-        if existing is not None:
-            return existing
-    try:
-        with transaction.atomic():  # a savepoint: a concurrent duplicate key must not break the caller's transaction
-            event = Event.objects.create(
-                company_id=company_id, type=event_type, data=data, idempotency_key=idempotency_key or None
-            )
-    except IntegrityError:
-        return Event.objects.get(company_id=company_id, idempotency_key=idempotency_key)
+    # No savepoint of our own: publishing is part of the caller's change and fails with it
+    # (two round trips fewer per event, measured to matter on hot paths).
+    with transaction.atomic(savepoint=False):
+        if idempotency_key:
+            existing = Event.objects.filter(company_id=company_id, idempotency_key=idempotency_key).first()
+            if existing is not None:
+                return existing
+            try:
+                with transaction.atomic():  # a savepoint: a concurrent duplicate key must not break the caller
+                    event = Event.objects.create(
+                        company_id=company_id, type=event_type, data=data, idempotency_key=idempotency_key
+                    )
+            except IntegrityError:
+                return Event.objects.get(company_id=company_id, idempotency_key=idempotency_key)
+        else:
+            event = Event.objects.create(company_id=company_id, type=event_type, data=data)
 
-    endpoints = [
-        endpoint
-        for endpoint in Endpoint.objects.filter(company_id=company_id, status=Endpoint.Status.ACTIVE).only(
-            "id", "events"
-        )
-        if catalog.subscription_matches(endpoint.events, event_type)
-    ]
-    now = timezone.now()
-    deliveries = Delivery.objects.bulk_create(
-        [
-            Delivery(
-                company_id=company_id,
-                endpoint_id=endpoint.id,
-                event=event,
-                event_type=event_type,
-                next_attempt_at=now,
-                enqueued_at=now,
-                created_at=now,
+        endpoints = [
+            endpoint
+            for endpoint in Endpoint.objects.filter(company_id=company_id, status=Endpoint.Status.ACTIVE).only(
+                "id", "events"
             )
-            for endpoint in endpoints
+            if catalog.subscription_matches(endpoint.events, event_type)
         ]
-    )
-    if deliveries:
-        ids = [d.id for d in deliveries]
-        transaction.on_commit(lambda: deliveries_enqueue(ids))
+        now = timezone.now()
+        deliveries = Delivery.objects.bulk_create(
+            [
+                Delivery(
+                    company_id=company_id,
+                    endpoint_id=endpoint.id,
+                    event=event,
+                    event_type=event_type,
+                    next_attempt_at=now,
+                    enqueued_at=now,
+                    created_at=now,
+                )
+                for endpoint in endpoints
+            ]
+        )
+        if deliveries:
+            ids = [d.id for d in deliveries]
+            transaction.on_commit(lambda: deliveries_enqueue(ids))
     return event
 
 

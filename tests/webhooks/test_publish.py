@@ -68,3 +68,15 @@ def test_a_rolled_back_transaction_leaves_no_event_and_enqueues_nothing(company,
     # then
     assert Event.objects.count() == 0
     assert callbacks == []
+
+
+def test_a_caller_that_catches_an_unknown_type_keeps_its_transaction_usable(company):
+    # given
+    make_endpoint(company, ["order.*"])
+    # when
+    with transaction.atomic():
+        with pytest.raises(ValueError):
+            services.event_publish(company, "order.exploded", {})
+        event = services.event_publish(company, "order.created", {})
+    # then
+    assert Event.objects.filter(id=event.id).exists()
