@@ -423,7 +423,9 @@ def deliveries_attempt(
         if not claimed:
             return []  # not due, finished, gone, or another worker holds them
         deliveries = list(
-            Delivery.objects.filter(id__in=delivery_ids, claim_token=token).select_related("endpoint", "event")
+            Delivery.objects.filter(id__in=delivery_ids, claim_token=token)
+            .select_related("endpoint", "event")
+            .order_by("id")
         )
 
     paused = [d for d in deliveries if not d.endpoint.is_active() and not force]
@@ -523,7 +525,8 @@ def _attempts_record(
         if recorded and countdown is not None:
             transaction.on_commit(partial(deliveries_enqueue, [delivery.id], countdown=countdown))
 
-    for endpoint_id, endpoint in endpoints.items():
+    # Endpoint rows are updated in id order: concurrent batches sharing endpoints would otherwise deadlock.
+    for endpoint_id, endpoint in sorted(endpoints.items(), key=lambda item: str(item[0])):
         if endpoint_id in succeeded and endpoint_id not in gone:
             _endpoint_succeeded(endpoint, now)
         else:
