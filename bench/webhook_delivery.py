@@ -18,6 +18,7 @@ import subprocess
 import sys
 import time
 from collections import Counter
+from multiprocessing import get_context
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -114,6 +115,24 @@ def start_celery(args: list[str], env: dict[str, str], ready_marker: str) -> sub
     return proc
 
 
+def publish_share(company_id, count: int, batch: int) -> dict[str, float]:
+    """Publish `count` events in transactions of `batch` (runs in a forked publisher process)."""
+    from django.db import connections, transaction
+
+    from webhooks import services
+
+    connections.close_all()
+    published: dict[str, float] = {}
+    while count:
+        n = min(batch, count)
+        with transaction.atomic():
+            for _ in range(n):
+                event = services.event_publish(company_id, "order.created", {"orderId": "o", "total": "10.00"})
+                published[event.message_id] = event.created_at.timestamp()
+        count -= n
+    return published
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--events", type=int, default=20_000)
@@ -121,6 +140,7 @@ def main() -> None:
     parser.add_argument("--workers", type=int, default=1, help="worker processes")
     parser.add_argument("--concurrency", type=int, default=6, help="prefork children per worker")
     parser.add_argument("--batch", type=int, default=100, help="events per publishing transaction")
+    parser.add_argument("--publishers", type=int, default=2, help="publishing processes in the throughput run")
     parser.add_argument("--paced-seconds", type=float, default=20)
     parser.add_argument("--fault-events", type=int, default=500)
     parser.add_argument("--fault-seconds", type=float, default=30)
@@ -138,7 +158,7 @@ def main() -> None:
     import tempfile
 
     import urllib3
-    from django.db import transaction
+    from django.db import connections, transaction
 
     from accounts.models import Company
     from accounts.redis_client import get_redis
@@ -227,12 +247,16 @@ def main() -> None:
         # 2. throughput
         log(f"throughput: publishing {args.events} events to {args.endpoints} endpoints")
         t0 = time.time()
-        remaining = args.events
-        while remaining:
-            n = min(args.batch, remaining)
-            publish(n)
-            remaining -= n
-        log(f"published in {time.time() - t0:.1f} s")
+        shares = [
+            args.events // args.publishers + (1 if i < args.events % args.publishers else 0)
+            for i in range(args.publishers)
+        ]
+        connections.close_all()  # each forked publisher opens its own connection
+        with get_context("fork").Pool(args.publishers) as publishers:
+            for part in publishers.starmap(publish_share, [(company.id, n, args.batch) for n in shares]):
+                published.update(part)
+        publish_s = time.time() - t0
+        log(f"published in {publish_s:.1f} s by {args.publishers} process(es) = {args.events / publish_s:.0f} events/s")
         run1 = set(published)
         expected1 = {(p, m) for m in run1 for p in paths}
         first = wait_all("/e", expected1, "throughput")
@@ -306,6 +330,8 @@ def main() -> None:
             "baseline_posts_per_s": round(baseline_rps, 1),
             "workers": args.workers,
             "concurrency": args.concurrency,
+            "publishers": args.publishers,
+            "publish_events_per_s": round(args.events / publish_s, 1),
         }
     finally:
         for proc in procs:

@@ -4,7 +4,7 @@ import json
 import logging
 import time
 import uuid
-from collections import Counter
+from collections import Counter, defaultdict
 from concurrent.futures import ThreadPoolExecutor
 from datetime import datetime, timedelta
 from functools import partial
@@ -485,6 +485,7 @@ def _attempts_record(
     failures: Counter[uuid.UUID] = Counter()
     gone: set[uuid.UUID] = set()
     endpoints = {delivery.endpoint_id: delivery.endpoint for delivery, _ in outcomes}
+    same_outcome: defaultdict[tuple, list[uuid.UUID]] = defaultdict(list)
     for delivery, result in outcomes:
         endpoint = delivery.endpoint
         updates: dict[str, Any] = {
@@ -521,9 +522,15 @@ def _attempts_record(
                 )
             else:
                 updates.update(status=Delivery.Status.FAILED, next_attempt_at=None)
-        recorded = Delivery.objects.filter(id=delivery.id, claim_token=token).update(**updates) == 1
-        if recorded and countdown is not None:
-            transaction.on_commit(partial(deliveries_enqueue, [delivery.id], countdown=countdown))
+        if countdown is not None:
+            recorded = Delivery.objects.filter(id=delivery.id, claim_token=token).update(**updates) == 1
+            if recorded:
+                transaction.on_commit(partial(deliveries_enqueue, [delivery.id], countdown=countdown))
+        else:
+            same_outcome[tuple(sorted(updates.items()))].append(delivery.id)
+    # Deliveries with the same outcome (typically a whole event's, all 2xx) share one UPDATE.
+    for items, ids in same_outcome.items():
+        Delivery.objects.filter(id__in=ids, claim_token=token).update(**dict(items))
 
     # Endpoint rows are updated in id order: concurrent batches sharing endpoints would otherwise deadlock.
     for endpoint_id, endpoint in sorted(endpoints.items(), key=lambda item: str(item[0])):
