@@ -8,6 +8,14 @@ from django.db.models import Prefetch, QuerySet
 from webhooks.models import Attempt, Delivery, Endpoint
 
 
+def _within(qs: QuerySet, start: datetime | None, end: datetime | None) -> QuerySet:
+    if start:
+        qs = qs.filter(created_at__gte=start)
+    if end:
+        qs = qs.filter(created_at__lte=end)
+    return qs
+
+
 def endpoint_list(*, company_id: uuid.UUID) -> QuerySet[Endpoint]:
     """Return the company's endpoints, newest first."""
     return Endpoint.objects.filter(company_id=company_id).order_by("-created_at")
@@ -30,12 +38,9 @@ def delivery_list(
         qs = qs.filter(status=status)
     if event_type:
         qs = qs.filter(event_type=event_type)
-    if start:
-        qs = qs.filter(created_at__gte=start)
-    if end:
-        qs = qs.filter(created_at__lte=end)
     return (
-        qs.select_related("event")
+        _within(qs, start, end)
+        .select_related("event")
         .prefetch_related(Prefetch("attempts", queryset=Attempt.objects.order_by("number")))
         .order_by("-created_at")
     )
@@ -58,8 +63,4 @@ def attempt_log_list(
         qs = qs.filter(success=success)
     if event_type:
         qs = qs.filter(delivery__event_type=event_type)
-    if start:
-        qs = qs.filter(created_at__gte=start)
-    if end:
-        qs = qs.filter(created_at__lte=end)
-    return qs.select_related("delivery", "delivery__endpoint").order_by("-created_at", "-id")
+    return _within(qs, start, end).select_related("delivery", "delivery__endpoint").order_by("-created_at", "-id")
