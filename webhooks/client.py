@@ -63,12 +63,16 @@ def address_forbidden(ip: ipaddress.IPv4Address | ipaddress.IPv6Address) -> bool
 
 
 def _split(url: str) -> tuple[str, str, int, str]:
-    parts = urlsplit(url)
+    try:
+        parts = urlsplit(url)
+        hostname = parts.hostname
+    except ValueError as exc:
+        raise UnsafeURLError("The URL is malformed.") from exc
     scheme = parts.scheme.lower()
     allowed = ("https", "http") if settings.WEBHOOK_ALLOW_HTTP else ("https",)
     if scheme not in allowed:
         raise UnsafeURLError(f"The URL must use {' or '.join(allowed)}.")
-    if not parts.hostname:
+    if not hostname:
         raise UnsafeURLError("The URL has no host.")
     if parts.username or parts.password:
         raise UnsafeURLError("The URL may not carry credentials.")
@@ -79,7 +83,7 @@ def _split(url: str) -> tuple[str, str, int, str]:
     path = parts.path or "/"
     if parts.query:
         path += "?" + parts.query
-    return scheme, parts.hostname, port, path
+    return scheme, hostname, port, path
 
 
 def resolve(host: str, port: int) -> list[str]:

@@ -52,9 +52,12 @@ def _parse_when(request: Request, name: str, *, end: bool = False) -> datetime |
     raw = request.query_params.get(name)
     if not raw:
         return None
-    value = parse_datetime(raw)
+    try:
+        value = parse_datetime(raw)
+        day = parse_date(raw) if value is None else None
+    except ValueError:  # well-formed but impossible, e.g. month 13
+        value = day = None
     if value is None:
-        day = parse_date(raw)
         if day is None:
             raise ValidationError({name: f"{name} must be an ISO 8601 date or date-time."})
         value = datetime.combine(day, time.max if end else time.min)

@@ -74,6 +74,8 @@ def test_an_unknown_event_type_is_refused_naming_the_catalog(api, manage):
     ("body", "field"),
     [
         ({"url": "not a url"}, "url"),
+        ({"url": "https://[abc/hook"}, "url"),
+        ({"url": "https://host:99999/hook"}, "url"),
         ({"events": []}, "events"),
         ({"maxRetries": 99}, "maxRetries"),
         ({"headers": {"webhook-signature": "forged"}}, "headers"),
@@ -190,6 +192,8 @@ def test_deliveries_are_listed_with_attempts_and_filters(api, manage, company):
     bad = api.get(url, {"status": "exploded"}, **manage)
     assert bad.status_code == 400 and "pending" in bad.json()["details"]["status"]
     assert api.get(url, {"startDate": "yesterday"}, **manage).status_code == 400
+    assert api.get(url, {"endDate": "2025-13-45"}, **manage).status_code == 400
+    assert api.get(url, {"startDate": "2025-02-30T10:00:00Z"}, **manage).status_code == 400
 
 
 def test_rotating_the_secret_signs_with_both_secrets_for_the_grace_period(api, manage):
