@@ -255,3 +255,22 @@ class WebhookLogSerializer(serializers.Serializer):
 
     def get_status(self, obj: Attempt) -> str:
         return "success" if obj.success else "failed"
+
+
+class PaginationSerializer(serializers.Serializer):
+    page = serializers.IntegerField()
+    limit = serializers.IntegerField()
+    total = serializers.IntegerField()
+    total_pages = serializers.IntegerField()
+    has_next = serializers.BooleanField()
+    has_prev = serializers.BooleanField()
+
+
+class DeliveryPageSerializer(serializers.Serializer):
+    deliveries = DeliverySerializer(many=True)
+    pagination = PaginationSerializer()
+
+
+class WebhookLogPageSerializer(serializers.Serializer):
+    logs = WebhookLogSerializer(many=True)
+    pagination = PaginationSerializer()

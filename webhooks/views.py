@@ -22,6 +22,7 @@ from config.api.pagination import page_pagination
 from webhooks import catalog, selectors, services
 from webhooks.models import Delivery
 from webhooks.serializers import (
+    DeliveryPageSerializer,
     DeliverySerializer,
     EndpointCreatedSerializer,
     EndpointSerializer,
@@ -32,6 +33,7 @@ from webhooks.serializers import (
     RecoverSerializer,
     SecretSerializer,
     TestResultSerializer,
+    WebhookLogPageSerializer,
     WebhookLogSerializer,
 )
 
@@ -40,6 +42,10 @@ UUID_RE = "[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-
 DATE_PARAMS = [
     OpenApiParameter("startDate", OpenApiTypes.DATETIME, description="From this time (or date) on"),
     OpenApiParameter("endDate", OpenApiTypes.DATETIME, description="Up to this time (a date means its end)"),
+]
+PAGE_PARAMS = [
+    OpenApiParameter("page", OpenApiTypes.INT, description="From 1"),
+    OpenApiParameter("limit", OpenApiTypes.INT, description="1 to 100 (default 20)"),
 ]
 DELIVERY_PARAMS = [
     OpenApiParameter("status", OpenApiTypes.STR, enum=list(Delivery.Status.values)),
@@ -173,7 +179,7 @@ class EndpointViewSet(viewsets.ViewSet):
             ).data
         )
 
-    @extend_schema(parameters=DELIVERY_PARAMS, responses=DeliverySerializer(many=True))
+    @extend_schema(parameters=[*DELIVERY_PARAMS, *PAGE_PARAMS], responses=DeliveryPageSerializer)
     @action(detail=True, methods=["get"])
     def deliveries(self, request: Request, pk: str) -> Response:
         """The endpoint's deliveries, newest first, each with its attempts."""
@@ -257,10 +263,9 @@ class DeliveryRetryView(APIView):
         OpenApiParameter("status", OpenApiTypes.STR, enum=["success", "failed"]),
         OpenApiParameter("eventType", OpenApiTypes.STR, enum=list(catalog.EVENT_TYPES)),
         *DATE_PARAMS,
-        OpenApiParameter("page", OpenApiTypes.INT),
-        OpenApiParameter("limit", OpenApiTypes.INT),
+        *PAGE_PARAMS,
     ],
-    responses=WebhookLogSerializer(many=True),
+    responses=WebhookLogPageSerializer,
 )
 class WebhookLogView(APIView):
     """Webhook delivery logs: every attempt to every endpoint of the company, newest first."""
