@@ -1,13 +1,17 @@
 """Fixtures of the webhooks tests: loopback allowed, short retry delays, receivers and a real worker."""
 
+import os
 import subprocess
+import sys
+import threading
 import time
 from collections.abc import Callable, Iterator
 
 import pytest
+from django.conf import settings
 
 from accounts.redis_client import get_redis
-from tests.conftest import start_worker
+from tests.conftest import ROOT, start_worker, test_database_url
 from webhooks import services
 from webhooks.models import Endpoint
 
@@ -51,6 +55,43 @@ def stop(proc: subprocess.Popen) -> None:
     except subprocess.TimeoutExpired:
         proc.kill()
         proc.wait()
+
+
+def start_beat(tmp_path, *, interval: int = 1) -> subprocess.Popen:
+    """Start a real Celery beat (file scheduler) that sends the sweep task every `interval` seconds."""
+    env = {
+        **os.environ,
+        "DATABASE_URL": test_database_url(),
+        "REDIS_URL": settings.REDIS_URL,
+        "WEBHOOK_SWEEP_INTERVAL": str(interval),
+    }
+    proc = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "celery",
+            "-A",
+            "config",
+            "beat",
+            "-S",
+            "celery.beat:PersistentScheduler",
+            "-s",
+            str(tmp_path / "beat-schedule"),
+            "--loglevel=INFO",
+        ],
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
+    assert proc.stdout is not None
+    deadline = time.monotonic() + 30
+    for line in proc.stdout:
+        if "Starting" in line or time.monotonic() > deadline:
+            break
+    threading.Thread(target=lambda: [None for _ in proc.stdout], daemon=True).start()
+    return proc
 
 
 @pytest.fixture(scope="module")

@@ -12,7 +12,7 @@ from django.utils import timezone
 from standardwebhooks import Webhook
 
 from tests.conftest import start_worker
-from tests.webhooks.conftest import FAST_ENV, QUEUES, purge_queues, stop, wait_for
+from tests.webhooks.conftest import FAST_ENV, QUEUES, purge_queues, start_beat, stop, wait_for
 from tests.webhooks.receiver import Answer, Receiver
 from webhooks import services
 from webhooks.models import Attempt, Delivery, Endpoint
@@ -157,7 +157,9 @@ def test_idempotent_publish_delivers_once(webhook_worker, company, endpoint_for)
         assert receiver.ids() == [first.message_id]
 
 
-def test_a_dropped_broker_message_is_delivered_by_the_sweeper(webhook_worker, company, endpoint_for, monkeypatch):
+def test_a_dropped_broker_message_is_delivered_by_the_sweeper(
+    webhook_worker, company, endpoint_for, monkeypatch, tmp_path
+):
     with Receiver() as receiver:
         # given a delivery whose broker message is lost on the way (the enqueue after commit drops it)
         endpoint_for(receiver.url)
@@ -167,10 +169,14 @@ def test_a_dropped_broker_message_is_delivered_by_the_sweeper(webhook_worker, co
         time.sleep(2.5)  # longer than the sweep grace (2 s)
         assert receiver.requests == []
         assert delivery_of(event).status == "pending"
-        # when beat's sweep task runs on the worker
-        deliveries_sweep_task.delay()
+        # when a real beat sends the sweep task (every second here)
+        beat = start_beat(tmp_path, interval=1)
+        try:
+            delivery = wait_for(finished(event))
+        finally:
+            stop(beat)
         # then
-        assert wait_for(finished(event)).status == "success"
+        assert delivery.status == "success"
         assert receiver.ids() == [event.message_id]
 
 
