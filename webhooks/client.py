@@ -134,7 +134,7 @@ _POOLS_MAX = 256
 
 
 def _pool(scheme: str, host: str, address: str, port: int) -> urllib3.HTTPConnectionPool:
-    key = (scheme, host, address, port)
+    key = (scheme, host, address, port, settings.WEBHOOK_CA_BUNDLE)
     with _POOLS_LOCK:
         pool = _POOLS.get(key)
         if pool is not None:
@@ -148,7 +148,7 @@ def _pool(scheme: str, host: str, address: str, port: int) -> urllib3.HTTPConnec
                 block=False,
                 retries=False,
                 cert_reqs="CERT_REQUIRED",
-                ca_certs=certifi.where(),
+                ca_certs=settings.WEBHOOK_CA_BUNDLE or certifi.where(),
                 server_hostname=host,
                 assert_hostname=host,
             )
