@@ -291,3 +291,12 @@ def test_webhook_logs_list_attempts_of_the_company_only(api, manage, other_manag
     assert api.get("/api/v1/logs/webhooks", {"status": "bad"}, **manage).status_code == 400
     assert api.get("/api/v1/logs/webhooks", **other_manage).json()["logs"] == []
     assert Event.objects.filter(company=other_company).count() == 0
+
+
+def test_the_test_action_is_rate_limited_per_caller(api, manage):
+    with Receiver() as receiver:
+        endpoint_id = register(api, manage, url=receiver.url).json()["id"]
+        answers = [api.post(f"{BASE}/{endpoint_id}/test", **manage).status_code for _ in range(31)]
+    assert answers[:30] == [200] * 30
+    assert answers[30] == 429
+    assert len(receiver.requests) == 30
