@@ -300,3 +300,11 @@ def test_the_test_action_is_rate_limited_per_caller(api, manage):
     assert answers[:30] == [200] * 30
     assert answers[30] == 429
     assert len(receiver.requests) == 30
+
+
+def test_another_companys_owner_cannot_read_the_secret(api, manage, make_user, other_company, jwt_headers):
+    created = register(api, manage).json()
+    stranger = make_user("owner@other.example", other_company, "owner")
+    response = api.get(f"{BASE}/{created['id']}/secret", **jwt_headers(stranger, other_company))
+    assert response.status_code == 404
+    assert created["secret"] not in response.content.decode()
