@@ -1,0 +1,252 @@
+"""Order API shapes: validate input into services' dataclasses and render orders, items and events."""
+
+import re
+from typing import Any
+
+from drf_spectacular.utils import extend_schema_field
+from rest_framework import serializers
+
+from config.api.fields import ModelSerializer, TimestampField
+from orders import money
+from orders.models import Order, OrderEvent, OrderItem
+from orders.phones import InvalidPhone, to_e164
+from orders.services import ItemInput, OrderInput
+from orders.status import Status
+
+MONEY = {"max_digits": 14, "decimal_places": 3}
+
+
+def choice_field(choices: list[str], *, name: str, **kwargs: Any) -> serializers.ChoiceField:
+    """Return a ChoiceField whose error names the allowed values (seeds/000 style)."""
+    allowed = ", ".join(choices)
+    return serializers.ChoiceField(
+        choices=choices,
+        error_messages={"invalid_choice": f'"{{input}}" is not a valid {name}; allowed values: {allowed}.'},
+        **kwargs,
+    )
+
+
+class OrderItemSerializer(ModelSerializer):
+    unit_price = serializers.DecimalField(**MONEY, read_only=True)
+    line_total = serializers.DecimalField(**MONEY, read_only=True)
+    product_id = serializers.IntegerField(read_only=True, allow_null=True)
+    modifiers = serializers.ListField(child=serializers.DictField(), read_only=True)
+
+    class Meta:
+        model = OrderItem
+        fields = [
+            "id",
+            "product_id",
+            "sku",
+            "external_product_id",
+            "name",
+            "quantity",
+            "unit_price",
+            "modifiers",
+            "line_total",
+            "notes",
+        ]
+        read_only_fields = fields
+
+    def to_representation(self, instance: OrderItem) -> dict[str, Any]:
+        data = super().to_representation(instance)
+        currency = self.context.get("currency", "USD")
+        data["unit_price"] = money.as_str(instance.unit_price, currency)
+        data["line_total"] = money.as_str(instance.line_total, currency)
+        return data
+
+
+_ORDER_MONEY = ("subtotal", "delivery_fee", "tax", "discount", "tip", "total")
+
+
+class OrderSerializer(ModelSerializer):
+    """An order as the API and the webhook events show it; amounts are strings in the currency's decimals."""
+
+    items = serializers.SerializerMethodField()
+    subtotal = serializers.DecimalField(**MONEY, read_only=True)
+    delivery_fee = serializers.DecimalField(**MONEY, read_only=True)
+    tax = serializers.DecimalField(**MONEY, read_only=True)
+    discount = serializers.DecimalField(**MONEY, read_only=True)
+    tip = serializers.DecimalField(**MONEY, read_only=True)
+    total = serializers.DecimalField(**MONEY, read_only=True)
+    customer_id = serializers.UUIDField(read_only=True, allow_null=True)
+    allowed_next_statuses = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Order
+        fields = [
+            "id",
+            "provider",
+            "external_order_id",
+            "branch_id",
+            "order_type",
+            "status",
+            "allowed_next_statuses",
+            "customer_id",
+            "customer_name",
+            "customer_phone",
+            "delivery_address",
+            "notes",
+            "currency",
+            "items",
+            "subtotal",
+            "delivery_fee",
+            "tax",
+            "discount",
+            "tip",
+            "total",
+            "metadata",
+            "placed_at",
+            "status_changed_at",
+            "created_at",
+            "updated_at",
+        ]
+        read_only_fields = fields
+
+    @extend_schema_field(OrderItemSerializer(many=True))
+    def get_items(self, order: Order) -> list[dict[str, Any]]:
+        return OrderItemSerializer(order.items.all(), many=True, context={"currency": order.currency}).data
+
+    @extend_schema_field(serializers.ListField(child=serializers.CharField()))
+    def get_allowed_next_statuses(self, order: Order) -> list[str]:
+        return order.allowed_next()
+
+    def to_representation(self, instance: Order) -> dict[str, Any]:
+        data = super().to_representation(instance)
+        for name in _ORDER_MONEY:
+            data[name] = money.as_str(getattr(instance, name), instance.currency)
+        return data
+
+
+class OrderEventSerializer(ModelSerializer):
+    """One history entry: from → to, who, why, when."""
+
+    time = TimestampField(source="created_at", read_only=True)
+
+    class Meta:
+        model = OrderEvent
+        fields = ["id", "kind", "from_status", "to_status", "actor", "reason", "time"]
+        read_only_fields = fields
+
+
+class PaginationSerializer(serializers.Serializer):
+    page = serializers.IntegerField()
+    limit = serializers.IntegerField()
+    total = serializers.IntegerField()
+    total_pages = serializers.IntegerField()
+    has_next = serializers.BooleanField()
+    has_prev = serializers.BooleanField()
+
+
+class OrderEventListSerializer(serializers.Serializer):
+    """{"events": [...], "pagination": {...}} (schema only)."""
+
+    events = OrderEventSerializer(many=True)
+    pagination = PaginationSerializer()
+
+
+class OrderItemInputSerializer(serializers.Serializer):
+    """One line of a new order: name a product by `productId` and/or `sku` (or give name and price)."""
+
+    product_id = serializers.IntegerField(required=False, allow_null=True, min_value=1)
+    sku = serializers.CharField(required=False, allow_blank=True, max_length=100, default="")
+    external_product_id = serializers.CharField(required=False, allow_blank=True, max_length=100, default="")
+    name = serializers.CharField(required=False, allow_blank=True, max_length=255, default="")
+    quantity = serializers.IntegerField(min_value=1, max_value=10_000)
+    unit_price = serializers.DecimalField(**MONEY, required=False, allow_null=True, min_value=0)
+    modifiers = serializers.ListField(child=serializers.JSONField(), required=False, default=list, max_length=50)
+    notes = serializers.CharField(required=False, allow_blank=True, max_length=500, default="")
+
+    def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
+        if attrs.get("product_id") is None and not attrs.get("sku") and not attrs.get("name"):
+            raise serializers.ValidationError("Name the item by productId, sku or name.")
+        return attrs
+
+
+_CURRENCY = re.compile(r"^[A-Z]{3}$")
+
+
+class OrderCreateSerializer(serializers.Serializer):
+    """A new order (seeds/002 CreateIntegrationOrderDto, with prices, totals and provider added)."""
+
+    provider = choice_field(list(Order.Provider.values), name="provider", required=False, default="api")
+    external_order_id = serializers.CharField(required=False, allow_blank=True, max_length=100, default="")
+    branch_id = serializers.CharField(max_length=100)
+    order_type = choice_field(list(Order.OrderType.values), name="orderType")
+    items = OrderItemInputSerializer(many=True, allow_empty=False, max_length=200)
+    customer_name = serializers.CharField(required=False, allow_blank=True, max_length=200, default="")
+    customer_phone = serializers.CharField(required=False, allow_blank=True, max_length=40, default="")
+    customer_email = serializers.EmailField(required=False, allow_blank=True, default="")
+    delivery_address = serializers.CharField(required=False, allow_blank=True, max_length=2000, default="")
+    notes = serializers.CharField(required=False, allow_blank=True, max_length=2000, default="")
+    currency = serializers.CharField(required=False, default="USD", min_length=3, max_length=3)
+    delivery_fee = serializers.DecimalField(**MONEY, required=False, default=money.ZERO)
+    tax = serializers.DecimalField(**MONEY, required=False, default=money.ZERO)
+    discount = serializers.DecimalField(**MONEY, required=False, default=money.ZERO)
+    tip = serializers.DecimalField(**MONEY, required=False, default=money.ZERO)
+    subtotal = serializers.DecimalField(
+        **MONEY, required=False, allow_null=True, help_text="Optional; checked against the items."
+    )
+    total = serializers.DecimalField(
+        **MONEY,
+        required=False,
+        allow_null=True,
+        help_text="Optional; must equal subtotal + deliveryFee + tax + tip - discount, else 400.",
+    )
+    placed_at = serializers.DateTimeField(required=False, allow_null=True)
+    metadata = serializers.DictField(required=False, default=dict)
+
+    def validate_customer_phone(self, value: str) -> str:
+        if not value:
+            return ""
+        try:
+            return to_e164(value)
+        except InvalidPhone as exc:
+            raise serializers.ValidationError(str(exc))
+
+    def validate_currency(self, value: str) -> str:
+        value = value.upper()
+        if not _CURRENCY.match(value):
+            raise serializers.ValidationError("currency is a three-letter ISO 4217 code, e.g. AED.")
+        return value
+
+    def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
+        if attrs["order_type"] == Order.OrderType.DELIVERY and not attrs.get("delivery_address"):
+            raise serializers.ValidationError({"delivery_address": "A delivery order needs a deliveryAddress."})
+        if attrs["provider"] != Order.Provider.API and not attrs.get("external_order_id"):
+            raise serializers.ValidationError(
+                {"external_order_id": "Orders from a provider need that provider's externalOrderId."}
+            )
+        return attrs
+
+    def to_input(self) -> OrderInput:
+        data = dict(self.validated_data)
+        items = [ItemInput(**item) for item in data.pop("items")]
+        return OrderInput(items=items, **data)
+
+
+class OrderStatusUpdateSerializer(serializers.Serializer):
+    """seeds/002 UpdateOrderStatusDto, plus an optional expected current status (optimistic check)."""
+
+    status = choice_field(list(Status.values), name="status")
+    reason = serializers.CharField(required=False, allow_blank=True, max_length=500, default="")
+    expected_status = choice_field(
+        list(Status.values),
+        name="expectedStatus",
+        required=False,
+        help_text="If given, the change only applies while the order is still in this status (else 409).",
+    )
+
+
+class OrderListQuerySerializer(serializers.Serializer):
+    """Filters of the order list (query parameters)."""
+
+    status = choice_field(list(Status.values), name="status", required=False)
+    provider = choice_field(list(Order.Provider.values), name="provider", required=False)
+    order_type = choice_field(list(Order.OrderType.values), name="orderType", required=False)
+    branch_id = serializers.CharField(required=False, max_length=100)
+    external_order_id = serializers.CharField(required=False, max_length=100)
+    start_date = serializers.DateTimeField(required=False, help_text="Created at or after (ISO 8601 date or time).")
+    end_date = serializers.DateTimeField(required=False, help_text="Created at or before (a date includes that day).")
+    page = serializers.IntegerField(required=False, min_value=1)
+    limit = serializers.IntegerField(required=False, min_value=1, max_value=100)
