@@ -25,14 +25,16 @@ STATUS_EVENT_TYPES: dict[str, str] = {
 
 
 def order_payload(order: Order, items: list[OrderItem] | None = None) -> dict[str, Any]:
-    """Return the order as the API renders it (camelCase JSON types), for event data."""
+    """Return the event data: the order as the API renders it, flat, with `orderId` (the catalog's shape)."""
     from djangorestframework_camel_case.util import camelize
 
     from orders.serializers import OrderSerializer
 
     if items is not None:
         order._prefetched_objects_cache = {"items": items}  # no query for lines we hold already
-    return camelize(OrderSerializer(order).data)
+    data = dict(camelize(OrderSerializer(order).data, ignore_fields=("metadata",)))
+    data["orderId"] = data.pop("id")
+    return data
 
 
 def _publish(order: Order, event_type: str, data: dict[str, Any]) -> None:
@@ -45,16 +47,16 @@ def _publish(order: Order, event_type: str, data: dict[str, Any]) -> None:
 
 def order_created(*, order: Order, items: list[OrderItem], event: OrderEvent) -> None:
     """Publish order.created."""
-    _publish(order, "order.created", {"order": order_payload(order, items)})
+    _publish(order, "order.created", order_payload(order, items))
 
 
 def order_status_changed(*, order: Order, event: OrderEvent) -> None:
     """Publish order.status_changed and the order.<status> event of the new status."""
     data = {
-        "order": order_payload(order),
+        **order_payload(order),
         "previousStatus": event.from_status,
-        "status": event.to_status,
         "reason": event.reason,
+        "changedBy": event.actor,
         "changedAt": isoformat_ms(event.created_at),
     }
     _publish(order, "order.status_changed", data)
@@ -65,4 +67,4 @@ def order_status_changed(*, order: Order, event: OrderEvent) -> None:
 
 def order_updated(*, order: Order, event: OrderEvent, changed: list[str]) -> None:
     """Publish order.updated naming the changed fields."""
-    _publish(order, "order.updated", {"order": order_payload(order), "changedFields": changed})
+    _publish(order, "order.updated", {**order_payload(order), "changedFields": changed})

@@ -7,13 +7,14 @@ leaves no history and sends nothing.
 
 import hashlib
 import json
+import uuid
 from dataclasses import dataclass, field
 from datetime import datetime
 from decimal import Decimal
 from typing import Any
 from uuid import UUID
 
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.db.models import Q
 from django.utils import timezone
 
@@ -58,7 +59,9 @@ class IllegalTransition(Exception):
             message = f"The order is {order.status}, not {expected_status}; it was changed by someone else."
         else:
             allowed = ", ".join(self.allowed) or "none (it is final)"
-            message = f"A {order.order_type} order cannot go from {order.status} to {to_status}; allowed next: {allowed}."
+            message = (
+                f"A {order.order_type} order cannot go from {order.status} to {to_status}; allowed next: {allowed}."
+            )
         super().__init__(message)
         self.message = message
 
@@ -267,7 +270,9 @@ def _modifiers(raw: list[Any], currency: str) -> tuple[list[dict[str, Any]], str
             return [], f"Modifier {entry.get('name')!r} has an invalid price or quantity."
         if not price.is_finite() or price < 0 or quantity < 1 or not money.fits(price, currency):
             return [], f"Modifier {entry.get('name')!r} needs a price ≥ 0 in {currency} and a quantity ≥ 1."
-        result.append({"name": str(entry["name"]).strip(), "price": money.as_str(price, currency), "quantity": quantity})
+        result.append(
+            {"name": str(entry["name"]).strip(), "price": money.as_str(price, currency), "quantity": quantity}
+        )
     return result, ""
 
 
@@ -313,17 +318,39 @@ def _camel(name: str) -> str:
 
 
 def _customer_upsert(*, company_id: UUID, data: OrderInput) -> Customer | None:
-    """Insert or refresh the customer by phone with one statement (INSERT … ON CONFLICT)."""
+    """Insert or refresh the customer by phone with one statement (INSERT … ON CONFLICT … RETURNING).
+
+    bulk_create(update_conflicts=True) would keep the client-side UUID of a conflicting row
+    instead of the stored one, so this asks the database which row it is.
+    """
     if not data.customer_phone:
         return None
-    customer = Customer(
-        company_id=company_id, phone=data.customer_phone, name=data.customer_name, email=data.customer_email
+    now = timezone.now()
+    table = Customer._meta.db_table
+    pk = Customer._meta.pk
+    name_update = "name = EXCLUDED.name, " if data.customer_name else ""
+    email_update = "email = EXCLUDED.email, " if data.customer_email else ""
+    sql = (
+        f"INSERT INTO {table} (id, company_id, name, phone, email, created_at, updated_at) "  # noqa: S608 - no user text
+        "VALUES (%s, %s, %s, %s, %s, %s, %s) "
+        f"ON CONFLICT (company_id, phone) DO UPDATE SET {name_update}{email_update}updated_at = EXCLUDED.updated_at "
+        "RETURNING id"
     )
-    update_fields = ["updated_at"] + [f for f in ("name", "email") if getattr(customer, f)]
-    (customer,) = Customer.objects.bulk_create(
-        [customer], update_conflicts=True, unique_fields=["company", "phone"], update_fields=update_fields
-    )
-    return customer
+    with connection.cursor() as cursor:
+        cursor.execute(
+            sql,
+            [
+                pk.get_db_prep_value(uuid.uuid4(), connection),
+                Customer._meta.get_field("company").get_db_prep_value(company_id, connection),
+                data.customer_name,
+                data.customer_phone,
+                data.customer_email,
+                now,
+                now,
+            ],
+        )
+        (customer_id,) = cursor.fetchone()
+    return Customer(id=pk.to_python(customer_id), company_id=company_id, phone=data.customer_phone)
 
 
 @transaction.atomic

@@ -4,7 +4,8 @@ from rest_framework.routers import SimpleRouter
 
 from orders.views import OrderViewSet
 
-router = SimpleRouter(trailing_slash="/?")
+router = SimpleRouter()
+router.trailing_slash = "/?"  # the constructor only knows "/" or "": accept both spellings
 router.register("orders", OrderViewSet, basename="orders")
 
 urlpatterns = router.urls

@@ -174,4 +174,3 @@ class OrderViewSet(viewsets.ViewSet):
             selectors.order_events(company_id=get_principal(request).company_id, order_id=order.id), request, self
         )
         return paginator.get_paginated_response(OrderEventSerializer(page, many=True).data)
-
