@@ -149,7 +149,7 @@ class OrderItem(models.Model):
         ordering = ["order", "id"]
 
     def __str__(self) -> str:
-        return f"{self.quantity} × {self.name or self.sku or self.product_id}"
+        return f"{self.quantity} x {self.name or self.sku or self.product_id}"
 
 
 class OrderEvent(models.Model):
