@@ -259,6 +259,15 @@ CELERY_TASK_ROUTES: dict[str, dict[str, str]] = {}
 # --- integrations (registry, health, inbound provider webhooks) ------------------------
 
 # --- orders ------------------------------------------------------------------------------
+# One schema name for the order status choice set (used by status, expectedStatus and filters).
+SPECTACULAR_SETTINGS.setdefault("ENUM_NAME_OVERRIDES", {}).update(
+    {
+        "OrderStatusEnum": "orders.status.Status",
+        "OrderProviderEnum": "orders.models.Order.Provider",
+        "OrderTypeEnum": "orders.models.Order.OrderType",
+        "OrderEventKindEnum": "orders.models.OrderEvent.Kind",
+    }
+)
 
 # --- payments and messaging ------------------------------------------------------------
 

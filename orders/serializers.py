@@ -16,9 +16,9 @@ from orders.status import Status
 MONEY = {"max_digits": 14, "decimal_places": 3}
 
 
-def choice_field(choices: list[str], *, name: str, **kwargs: Any) -> serializers.ChoiceField:
+def choice_field(choices: list[tuple[str, str]], *, name: str, **kwargs: Any) -> serializers.ChoiceField:
     """Return a ChoiceField whose error names the allowed values (seeds/000 style)."""
-    allowed = ", ".join(choices)
+    allowed = ", ".join(value for value, _ in choices)
     return serializers.ChoiceField(
         choices=choices,
         error_messages={"invalid_choice": f'"{{input}}" is not a valid {name}; allowed values: {allowed}.'},
@@ -169,10 +169,10 @@ _CURRENCY = re.compile(r"^[A-Z]{3}$")
 class OrderCreateSerializer(serializers.Serializer):
     """A new order (seeds/002 CreateIntegrationOrderDto, with prices, totals and provider added)."""
 
-    provider = choice_field(list(Order.Provider.values), name="provider", required=False, default="api")
+    provider = choice_field(Order.Provider.choices, name="provider", required=False, default="api")
     external_order_id = serializers.CharField(required=False, allow_blank=True, max_length=100, default="")
     branch_id = serializers.CharField(max_length=100)
-    order_type = choice_field(list(Order.OrderType.values), name="orderType")
+    order_type = choice_field(Order.OrderType.choices, name="orderType")
     items = OrderItemInputSerializer(many=True, allow_empty=False, max_length=200)
     customer_name = serializers.CharField(required=False, allow_blank=True, max_length=200, default="")
     customer_phone = serializers.CharField(required=False, allow_blank=True, max_length=40, default="")
@@ -228,10 +228,10 @@ class OrderCreateSerializer(serializers.Serializer):
 class OrderStatusUpdateSerializer(serializers.Serializer):
     """seeds/002 UpdateOrderStatusDto, plus an optional expected current status (optimistic check)."""
 
-    status = choice_field(list(Status.values), name="status")
+    status = choice_field(Status.choices, name="status")
     reason = serializers.CharField(required=False, allow_blank=True, max_length=500, default="")
     expected_status = choice_field(
-        list(Status.values),
+        Status.choices,
         name="expectedStatus",
         required=False,
         help_text="If given, the change only applies while the order is still in this status (else 409).",
@@ -241,9 +241,9 @@ class OrderStatusUpdateSerializer(serializers.Serializer):
 class OrderListQuerySerializer(serializers.Serializer):
     """Filters of the order list (query parameters)."""
 
-    status = choice_field(list(Status.values), name="status", required=False)
-    provider = choice_field(list(Order.Provider.values), name="provider", required=False)
-    order_type = choice_field(list(Order.OrderType.values), name="orderType", required=False)
+    status = choice_field(Status.choices, name="status", required=False)
+    provider = choice_field(Order.Provider.choices, name="provider", required=False)
+    order_type = choice_field(Order.OrderType.choices, name="orderType", required=False)
     branch_id = serializers.CharField(required=False, max_length=100)
     external_order_id = serializers.CharField(required=False, max_length=100)
     start_date = serializers.DateTimeField(required=False, help_text="Created at or after (ISO 8601 date or time).")
