@@ -37,6 +37,19 @@ IDEMPOTENCY_HEADER = OpenApiParameter(
 )
 
 
+LIST_PARAMETERS = [
+    OpenApiParameter("status", str, enum=list(Order.Status.values)),
+    OpenApiParameter("provider", str, enum=list(Order.Provider.values)),
+    OpenApiParameter("orderType", str, enum=list(Order.OrderType.values)),
+    OpenApiParameter("branchId", str),
+    OpenApiParameter("externalOrderId", str),
+    OpenApiParameter("startDate", OpenApiTypes.DATETIME, description="Created at or after (a date or a time)."),
+    OpenApiParameter("endDate", OpenApiTypes.DATETIME, description="Created at or before (a date includes the day)."),
+    OpenApiParameter("page", int),
+    OpenApiParameter("limit", int, description="1-100, default 20"),
+]
+
+
 class UnprocessableEntity(ValidationError):
     status_code = status.HTTP_422_UNPROCESSABLE_ENTITY
 
@@ -67,7 +80,7 @@ class OrderViewSet(viewsets.ViewSet):
         except (Order.DoesNotExist, DjangoValidationError):  # another company's order is simply not found
             raise NotFound("Order not found.")
 
-    @extend_schema(parameters=[OrderListQuerySerializer], responses=OrderSerializer(many=True))
+    @extend_schema(parameters=LIST_PARAMETERS, responses=OrderSerializer(many=True))
     def list(self, request: Request) -> Response:
         """List orders, newest first; filter by status, provider, orderType, branchId, externalOrderId, dates."""
         query = OrderListQuerySerializer(data=underscoreize(request.query_params.dict()))
