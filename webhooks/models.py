@@ -118,6 +118,8 @@ class Delivery(models.Model):
     # A worker claims a delivery by setting a token and a lease; an expired lease means it died mid-send.
     claim_token = models.UUIDField(null=True, blank=True)
     claimed_until = models.DateTimeField(null=True, blank=True)
+    # When a broker message for the delivery became due; the sweeper re-enqueues only long-silent ones.
+    enqueued_at = models.DateTimeField(null=True, blank=True)
     last_status_code = models.PositiveSmallIntegerField(null=True, blank=True)
     last_error = models.TextField(blank=True, default="")
     delivered_at = models.DateTimeField(null=True, blank=True)

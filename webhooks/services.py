@@ -1,14 +1,32 @@
 """Writes of the webhooks app: publishing events (transactional outbox), endpoints, deliveries."""
 
+import json
+import logging
+import time
 import uuid
+from datetime import datetime, timedelta
 from typing import Any
 
+from django.conf import settings
+from django.core.serializers.json import DjangoJSONEncoder
 from django.db import IntegrityError, transaction
+from django.db.models import F, Q, Value
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from accounts.models import Company
-from webhooks import catalog
-from webhooks.models import Delivery, Endpoint, Event
+from accounts.redis_client import get_redis
+from config.api.fields import isoformat_ms
+from logs.services import log_record
+from webhooks import catalog, client, retries, signing
+from webhooks.models import Attempt, Delivery, Endpoint, Event
+
+logger = logging.getLogger(__name__)
+
+# Custom headers may not replace these: the signature, the framing and the identity of the hub.
+RESERVED_HEADERS = frozenset(
+    {"host", "content-length", "content-type", "transfer-encoding", "connection", "user-agent", "te", "upgrade"}
+)
 
 
 def _company_id(company: Company | uuid.UUID | str) -> uuid.UUID:
@@ -73,6 +91,7 @@ def event_publish(
                 event=event,
                 event_type=event_type,
                 next_attempt_at=now,
+                enqueued_at=now,
                 created_at=now,
             )
             for endpoint in endpoints
@@ -84,6 +103,394 @@ def event_publish(
     return event
 
 
-def delivery_attempt(*, delivery_id: uuid.UUID | str) -> None:
-    """Claim a due delivery and send it once (the sending half lands in the next commit)."""
-    raise NotImplementedError("delivery sending is being built on branch webhooks")
+# --- endpoints ------------------------------------------------------------------------
+
+
+def _check_url(url: str) -> None:
+    try:
+        client.url_check(url)
+    except client.UnsafeURLError as exc:
+        raise ValueError(str(exc)) from exc
+
+
+def _check_events(events: list[str]) -> None:
+    unknown = [e for e in events if not catalog.is_valid_subscription(e)]
+    if unknown or not events:
+        raise ValueError(
+            f"Unknown event types {unknown}; allowed: {', '.join(catalog.allowed_patterns())}"
+            if unknown
+            else "Subscribe to at least one event type."
+        )
+
+
+def headers_check(headers: dict[str, Any]) -> None:
+    """Raise ValueError unless custom headers are string pairs that leave reserved headers alone."""
+    for name, value in headers.items():
+        lowered = str(name).lower()
+        if lowered in RESERVED_HEADERS or lowered.startswith("webhook-"):
+            raise ValueError(f"The header {name!r} is set by the hub and cannot be overridden.")
+        if not isinstance(value, str) or "\n" in value or "\r" in value:
+            raise ValueError(f"The header {name!r} must have a single-line string value.")
+
+
+@transaction.atomic
+def endpoint_create(
+    *,
+    company_id: uuid.UUID,
+    name: str,
+    url: str,
+    events: list[str],
+    max_retries: int = 7,
+    headers: dict[str, str] | None = None,
+    rate_limit: int | None = None,
+    description: str = "",
+    metadata: dict[str, Any] | None = None,
+    created_by_id: int | None = None,
+) -> tuple[Endpoint, str]:
+    """Register an endpoint and return it with its new signing secret (shown to the caller once)."""
+    _check_url(url)
+    _check_events(events)
+    headers_check(headers or {})
+    secret = signing.secret_generate()
+    endpoint = Endpoint.objects.create(
+        company_id=company_id,
+        name=name,
+        url=url,
+        events=list(dict.fromkeys(events)),
+        max_retries=max_retries,
+        headers=headers or {},
+        rate_limit=rate_limit,
+        description=description,
+        metadata=metadata or {},
+        secret=secret,
+        created_by_id=created_by_id,
+    )
+    return endpoint, secret
+
+
+_UPDATABLE = ("name", "url", "events", "max_retries", "headers", "rate_limit", "description", "metadata")
+
+
+@transaction.atomic
+def endpoint_update(*, endpoint: Endpoint, **changes: Any) -> Endpoint:
+    """Change an endpoint's settings (the fields of registration, and `status` active/inactive)."""
+    if "url" in changes:
+        _check_url(changes["url"])
+    if "events" in changes:
+        _check_events(changes["events"])
+        changes["events"] = list(dict.fromkeys(changes["events"]))
+    if "headers" in changes:
+        headers_check(changes["headers"] or {})
+    status = changes.pop("status", None)
+    for field, value in changes.items():
+        if field not in _UPDATABLE:
+            raise ValueError(f"{field} cannot be changed")
+        setattr(endpoint, field, value)
+    endpoint.save()
+    if status == Endpoint.Status.ACTIVE and not endpoint.is_active():
+        endpoint_enable(endpoint=endpoint)
+    elif status == Endpoint.Status.INACTIVE and endpoint.status != Endpoint.Status.INACTIVE:
+        endpoint_disable(endpoint=endpoint, reason="Disabled by a person")
+    return endpoint
+
+
+@transaction.atomic
+def endpoint_delete(*, endpoint: Endpoint) -> None:
+    """Delete an endpoint with its deliveries and their attempts."""
+    endpoint.delete()
+
+
+@transaction.atomic
+def endpoint_enable(*, endpoint: Endpoint) -> Endpoint:
+    """Re-enable an endpoint (an operator's decision after a disable), forgetting its failure streak."""
+    endpoint.status = Endpoint.Status.ACTIVE
+    endpoint.disabled_reason = ""
+    endpoint.disabled_at = None
+    endpoint.failure_count = 0
+    endpoint.failing_since = None
+    endpoint.save(
+        update_fields=["status", "disabled_reason", "disabled_at", "failure_count", "failing_since", "updated_at"]
+    )
+    return endpoint
+
+
+@transaction.atomic
+def endpoint_disable(*, endpoint: Endpoint, reason: str, automatic: bool = False) -> Endpoint:
+    """Stop deliveries to an endpoint, with the reason shown to operators; logged."""
+    endpoint.status = Endpoint.Status.FAILED if automatic else Endpoint.Status.INACTIVE
+    endpoint.disabled_reason = reason[:500]
+    endpoint.disabled_at = timezone.now()
+    endpoint.save(update_fields=["status", "disabled_reason", "disabled_at", "updated_at"])
+    _log_disabled(endpoint_id=endpoint.id, company_id=endpoint.company_id, name=endpoint.name, reason=reason)
+    return endpoint
+
+
+def _log_disabled(*, endpoint_id: uuid.UUID, company_id: uuid.UUID, name: str, reason: str) -> None:
+    logger.warning("webhook endpoint disabled", extra={"endpoint_id": str(endpoint_id), "reason": reason})
+    log_record(
+        company_id=company_id,
+        integration_type="generic",
+        operation="webhook",
+        status="error",
+        message=f"Webhook endpoint {name!r} disabled: {reason}",
+        metadata={"endpointId": str(endpoint_id), "reason": reason},
+    )
+
+
+@transaction.atomic
+def endpoint_secret_rotate(*, endpoint: Endpoint) -> str:
+    """Give the endpoint a new secret; the old one keeps signing alongside it for the grace period."""
+    new = signing.secret_generate()
+    endpoint.previous_secret = endpoint.secret
+    endpoint.previous_secret_expires_at = timezone.now() + timedelta(hours=settings.WEBHOOK_SECRET_GRACE_HOURS)
+    endpoint.secret = new
+    endpoint.save(update_fields=["secret", "previous_secret", "previous_secret_expires_at", "updated_at"])
+    return new
+
+
+def endpoint_test_send(*, endpoint: Endpoint) -> Attempt | None:
+    """Send a webhook.test event to this endpoint now (whatever its status) and return the attempt."""
+    now = timezone.now()
+    with transaction.atomic():
+        event = Event.objects.create(
+            company_id=endpoint.company_id,
+            type="webhook.test",
+            data={"message": "This is a test webhook from Integration Hub.", "endpointId": str(endpoint.id)},
+            created_at=now,
+        )
+        delivery = Delivery.objects.create(
+            company_id=endpoint.company_id,
+            endpoint=endpoint,
+            event=event,
+            event_type=event.type,
+            next_attempt_at=now,
+            enqueued_at=now,
+            created_at=now,
+        )
+    return delivery_attempt(delivery_id=delivery.id, force=True, allow_retry=False)
+
+
+@transaction.atomic
+def endpoint_recover(*, endpoint: Endpoint, since: datetime) -> int:
+    """Re-send every failed delivery of the endpoint created since the given time; return how many."""
+    ids = list(
+        Delivery.objects.filter(endpoint=endpoint, status=Delivery.Status.FAILED, created_at__gte=since).values_list(
+            "id", flat=True
+        )
+    )
+    return _deliveries_reopen(ids)
+
+
+# --- deliveries --------------------------------------------------------------------------
+
+
+def _deliveries_reopen(ids: list[uuid.UUID]) -> int:
+    now = timezone.now()
+    reopened = list(
+        Delivery.objects.filter(id__in=ids)
+        .exclude(status__in=Delivery.OPEN_STATUSES)
+        .select_for_update()
+        .values_list("id", flat=True)
+    )
+    Delivery.objects.filter(id__in=reopened).update(
+        status=Delivery.Status.PENDING,
+        next_attempt_at=now,
+        enqueued_at=now,
+        claim_token=None,
+        claimed_until=None,
+        updated_at=now,
+    )
+    if reopened:
+        transaction.on_commit(lambda: deliveries_enqueue(reopened))
+    return len(reopened)
+
+
+@transaction.atomic
+def delivery_retry(*, delivery: Delivery) -> bool:
+    """Send a finished (failed or delivered) delivery again now; False when it is still scheduled."""
+    return _deliveries_reopen([delivery.id]) == 1
+
+
+@transaction.atomic
+def deliveries_retry(*, delivery_ids: list[uuid.UUID]) -> int:
+    """Re-send the given finished deliveries; return how many were reopened."""
+    return _deliveries_reopen(delivery_ids)
+
+
+def event_body(event: Event) -> bytes:
+    """Return the bytes POSTed for an event: the {"type", "timestamp", "data"} envelope."""
+    envelope = {"type": event.type, "timestamp": isoformat_ms(event.created_at), "data": event.data}
+    return json.dumps(envelope, cls=DjangoJSONEncoder, separators=(",", ":")).encode()
+
+
+def _rate_permit(endpoint: Endpoint) -> bool:
+    """Return True when the endpoint's per-second limit allows one more delivery now (Redis counter)."""
+    redis = get_redis()
+    if not endpoint.rate_limit or redis is None:
+        return True
+    key = f"wh:rl:{endpoint.id}:{int(time.time())}"
+    pipe = redis.pipeline()
+    pipe.incr(key)
+    pipe.expire(key, 2)
+    count, _ = pipe.execute()
+    return int(count) <= endpoint.rate_limit
+
+
+def delivery_attempt(*, delivery_id: uuid.UUID | str, force: bool = False, allow_retry: bool = True) -> Attempt | None:
+    """Claim a due delivery, POST it once, and record the attempt and what happens next.
+
+    The claim is a conditional UPDATE (due, open, no live claim) that sets a token and a
+    lease, so two workers never send the same attempt; a worker that dies mid-send leaves
+    an expired lease that the sweeper re-enqueues. Returns None when nothing was sent.
+    """
+    now = timezone.now()
+    token = uuid.uuid4()
+    claimed = (
+        Delivery.objects.filter(
+            id=delivery_id,
+            status__in=Delivery.OPEN_STATUSES,
+            next_attempt_at__lte=now + timedelta(seconds=1),
+        )
+        .filter(Q(claimed_until__isnull=True) | Q(claimed_until__lt=now))
+        .update(
+            claim_token=token,
+            claimed_until=now + timedelta(seconds=settings.WEBHOOK_CLAIM_LEASE),
+            attempt_count=F("attempt_count") + 1,
+            updated_at=now,
+        )
+    )
+    if claimed != 1:
+        return None  # not due, finished, gone, or another worker holds it
+    delivery = Delivery.objects.select_related("endpoint", "event").get(id=delivery_id)
+    endpoint = delivery.endpoint
+    if not endpoint.is_active() and not force:
+        Delivery.objects.filter(id=delivery.id, claim_token=token).update(
+            status=Delivery.Status.FAILED,
+            attempt_count=F("attempt_count") - 1,
+            next_attempt_at=None,
+            claim_token=None,
+            claimed_until=None,
+            last_error=f"Not sent: the endpoint is {endpoint.status}.",
+            updated_at=timezone.now(),
+        )
+        return None
+    if not _rate_permit(endpoint):
+        later = timezone.now() + timedelta(seconds=1)
+        Delivery.objects.filter(id=delivery.id, claim_token=token).update(
+            attempt_count=F("attempt_count") - 1,
+            next_attempt_at=later,
+            enqueued_at=later,
+            claim_token=None,
+            claimed_until=None,
+        )
+        deliveries_enqueue([delivery.id], countdown=1)
+        return None
+
+    body = event_body(delivery.event)
+    headers = {
+        **{str(k): str(v) for k, v in (endpoint.headers or {}).items()},
+        **signing.headers(
+            endpoint.signing_secrets(), msg_id=delivery.event.message_id, timestamp=int(time.time()), body=body
+        ),
+    }
+    result = client.post(endpoint.url, body=body, headers=headers)
+    return _attempt_record(delivery=delivery, token=token, result=result, allow_retry=allow_retry)
+
+
+@transaction.atomic
+def _attempt_record(*, delivery: Delivery, token: uuid.UUID, result: client.HttpResult, allow_retry: bool) -> Attempt:
+    endpoint = delivery.endpoint
+    now = timezone.now()
+    attempt = Attempt.objects.create(
+        delivery=delivery,
+        number=delivery.attempt_count,
+        success=result.ok,
+        status_code=result.status_code,
+        duration_ms=result.duration_ms,
+        error=result.error[:2000],
+        response_body=result.body,
+        created_at=now,
+    )
+    updates: dict[str, Any] = {
+        "claim_token": None,
+        "claimed_until": None,
+        "last_status_code": result.status_code,
+        "last_error": result.error[:2000] if result.error else ("" if result.ok else f"HTTP {result.status_code}"),
+        "updated_at": now,
+    }
+    countdown: float | None = None
+    gone = result.status_code == 410
+    if result.ok:
+        updates.update(status=Delivery.Status.SUCCESS, delivered_at=now, next_attempt_at=None)
+    elif (
+        allow_retry
+        and not gone
+        and retries.is_retryable(status_code=result.status_code, error_kind=result.error_kind)
+        and delivery.attempt_count <= endpoint.max_retries
+    ):
+        delay = retries.retry_delay(retry_number=delivery.attempt_count, retry_after=result.headers.get("retry-after"))
+        due = now + timedelta(seconds=delay)
+        # Near retries ride the broker with a countdown; far ones wait for the sweeper (no long ETAs in Redis).
+        countdown = delay if delay <= settings.WEBHOOK_COUNTDOWN_MAX else None
+        updates.update(
+            status=Delivery.Status.RETRYING, next_attempt_at=due, enqueued_at=due if countdown is not None else None
+        )
+    else:
+        updates.update(status=Delivery.Status.FAILED, next_attempt_at=None)
+    if Delivery.objects.filter(id=delivery.id, claim_token=token).update(**updates) == 1 and countdown is not None:
+        transaction.on_commit(lambda: deliveries_enqueue([delivery.id], countdown=countdown))
+
+    if result.ok:
+        # Skip the write when nothing changes, so a busy endpoint's row is not updated per delivery.
+        Endpoint.objects.filter(id=endpoint.id).filter(
+            Q(failure_count__gt=0) | Q(last_success_at__isnull=True) | Q(last_success_at__lt=now - timedelta(seconds=1))
+        ).update(failure_count=0, failing_since=None, last_success_at=now, last_triggered_at=now)
+        return attempt
+    Endpoint.objects.filter(id=endpoint.id).update(
+        failure_count=F("failure_count") + 1, failing_since=Coalesce("failing_since", Value(now)), last_triggered_at=now
+    )
+    if gone:
+        reason = "The endpoint answered 410 Gone."
+    else:
+        reason = f"Every attempt failed for {settings.WEBHOOK_DISABLE_AFTER_SECONDS // 3600} hours."
+    threshold = now - timedelta(seconds=settings.WEBHOOK_DISABLE_AFTER_SECONDS)
+    disabling = Endpoint.objects.filter(id=endpoint.id, status=Endpoint.Status.ACTIVE)
+    if not gone:
+        disabling = disabling.filter(failing_since__lte=threshold)
+    if disabling.update(status=Endpoint.Status.FAILED, disabled_reason=reason, disabled_at=now, updated_at=now) == 1:
+        _log_disabled(endpoint_id=endpoint.id, company_id=endpoint.company_id, name=endpoint.name, reason=reason)
+    return attempt
+
+
+def deliveries_sweep(*, limit: int | None = None) -> int:
+    """Re-enqueue deliveries that are due but have no live message: lost, stuck or scheduled far ahead.
+
+    Rows are claimed with SELECT … FOR UPDATE SKIP LOCKED and a conditional update of
+    enqueued_at, so two sweepers never enqueue the same delivery; a worker's own claim
+    still decides who sends. Returns how many were enqueued.
+    """
+    now = timezone.now()
+    silent_since = now - timedelta(seconds=settings.WEBHOOK_SWEEP_GRACE)
+    due = (
+        Delivery.objects.filter(status__in=Delivery.OPEN_STATUSES, next_attempt_at__lte=now)
+        .filter(
+            Q(claimed_until__lt=now)  # stuck: the claiming worker died or hung past its lease
+            | Q(claimed_until__isnull=True) & (Q(enqueued_at__isnull=True) | Q(enqueued_at__lt=silent_since))
+        )
+        .order_by("next_attempt_at")
+    )
+    with transaction.atomic():
+        ids = list(
+            due.select_for_update(skip_locked=True).values_list("id", flat=True)[
+                : limit or settings.WEBHOOK_SWEEP_BATCH
+            ]
+        )
+        if not ids:
+            return 0
+        Delivery.objects.filter(id__in=ids).update(
+            enqueued_at=now, claim_token=None, claimed_until=None, updated_at=now
+        )
+        transaction.on_commit(lambda: deliveries_enqueue(ids))
+    if ids:
+        logger.info("webhook sweeper re-enqueued deliveries", extra={"count": len(ids)})
+    return len(ids)

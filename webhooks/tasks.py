@@ -12,3 +12,11 @@ def delivery_attempt_task(delivery_id: str) -> None:
     from webhooks.services import delivery_attempt
 
     delivery_attempt(delivery_id=delivery_id)
+
+
+@shared_task(name="webhooks.deliveries_sweep", queue=SWEEP_QUEUE, acks_late=True, ignore_result=True)
+def deliveries_sweep_task() -> None:
+    """Beat: re-enqueue due, lost or stuck deliveries."""
+    from webhooks.services import deliveries_sweep
+
+    deliveries_sweep()
