@@ -28,11 +28,11 @@ def order_payload(order: Order, items: list[OrderItem] | None = None) -> dict[st
     """Return the event data: the order as the API renders it, flat, with `orderId` (the catalog's shape)."""
     from djangorestframework_camel_case.util import camelize
 
-    from orders.serializers import OrderSerializer
+    from orders.serializers import render_order
 
     if items is not None:
         order._prefetched_objects_cache = {"items": items}  # no query for lines we hold already
-    data = dict(camelize(OrderSerializer(order).data, ignore_fields=("metadata",)))
+    data = dict(camelize(render_order(order), ignore_fields=("metadata",)))
     data["orderId"] = data.pop("id")
     return data
 

@@ -3,10 +3,9 @@
 import re
 from typing import Any
 
-from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from config.api.fields import ModelSerializer, TimestampField
+from config.api.fields import ModelSerializer, TimestampField, isoformat_ms
 from orders import money
 from orders.models import Order, OrderEvent, OrderItem
 from orders.phones import InvalidPhone, to_e164
@@ -26,96 +25,112 @@ def choice_field(choices: list[tuple[str, str]], *, name: str, **kwargs: Any) ->
     )
 
 
-class OrderItemSerializer(ModelSerializer):
-    unit_price = serializers.DecimalField(**MONEY, read_only=True)
-    line_total = serializers.DecimalField(**MONEY, read_only=True)
-    product_id = serializers.IntegerField(read_only=True, allow_null=True)
-    modifiers = serializers.ListField(child=serializers.DictField(), read_only=True)
+class OrderItemSerializer(serializers.Serializer):
+    """One order line. Fields are declared for the schema; rendering is the hand-built dict below."""
 
-    class Meta:
-        model = OrderItem
-        fields = [
-            "id",
-            "product_id",
-            "sku",
-            "external_product_id",
-            "name",
-            "quantity",
-            "unit_price",
-            "modifiers",
-            "line_total",
-            "notes",
-        ]
-        read_only_fields = fields
+    id = serializers.IntegerField()
+    product_id = serializers.IntegerField(allow_null=True)
+    sku = serializers.CharField()
+    external_product_id = serializers.CharField()
+    name = serializers.CharField()
+    quantity = serializers.IntegerField()
+    unit_price = serializers.DecimalField(**MONEY)
+    modifiers = serializers.ListField(child=serializers.DictField())
+    line_total = serializers.DecimalField(**MONEY)
+    notes = serializers.CharField()
 
-    def to_representation(self, instance: OrderItem) -> dict[str, Any]:
-        data = super().to_representation(instance)
-        currency = self.context.get("currency", "USD")
-        data["unit_price"] = money.as_str(instance.unit_price, currency)
-        data["line_total"] = money.as_str(instance.line_total, currency)
-        return data
+    def to_representation(self, item: OrderItem) -> dict[str, Any]:
+        return render_item(item, self.context.get("currency", "USD"))
 
 
-_ORDER_MONEY = ("subtotal", "delivery_fee", "tax", "discount", "tip", "total")
+def render_item(item: OrderItem, currency: str) -> dict[str, Any]:
+    """Return an order line as the API shows it (snake_case; the renderer camelizes)."""
+    return {
+        "id": item.id,
+        "product_id": item.product_id,
+        "sku": item.sku,
+        "external_product_id": item.external_product_id,
+        "name": item.name,
+        "quantity": item.quantity,
+        "unit_price": money.as_str(item.unit_price, currency),
+        "modifiers": item.modifiers,
+        "line_total": money.as_str(item.line_total, currency),
+        "notes": item.notes,
+    }
 
 
-class OrderSerializer(ModelSerializer):
-    """An order as the API and the webhook events show it; amounts are strings in the currency's decimals."""
+class OrderSerializer(serializers.Serializer):
+    """An order as the API and the webhook events show it; amounts are strings in the currency's decimals.
 
-    items = serializers.SerializerMethodField()
-    subtotal = serializers.DecimalField(**MONEY, read_only=True)
-    delivery_fee = serializers.DecimalField(**MONEY, read_only=True)
-    tax = serializers.DecimalField(**MONEY, read_only=True)
-    discount = serializers.DecimalField(**MONEY, read_only=True)
-    tip = serializers.DecimalField(**MONEY, read_only=True)
-    total = serializers.DecimalField(**MONEY, read_only=True)
-    customer_id = serializers.UUIDField(read_only=True, allow_null=True)
-    allowed_next_statuses = serializers.SerializerMethodField()
+    Creating orders is the hot path, so rendering is a hand-built dict rather than per-field
+    serializer machinery (a test keeps it in step with the fields declared here for the schema).
+    """
 
-    class Meta:
-        model = Order
-        fields = [
-            "id",
-            "provider",
-            "external_order_id",
-            "branch_id",
-            "order_type",
-            "status",
-            "allowed_next_statuses",
-            "customer_id",
-            "customer_name",
-            "customer_phone",
-            "delivery_address",
-            "notes",
-            "currency",
-            "items",
-            "subtotal",
-            "delivery_fee",
-            "tax",
-            "discount",
-            "tip",
-            "total",
-            "metadata",
-            "placed_at",
-            "status_changed_at",
-            "created_at",
-            "updated_at",
-        ]
-        read_only_fields = fields
+    id = serializers.UUIDField()
+    provider = serializers.ChoiceField(choices=Order.Provider.choices)
+    external_order_id = serializers.CharField()
+    branch_id = serializers.CharField()
+    order_type = serializers.ChoiceField(choices=Order.OrderType.choices)
+    status = serializers.ChoiceField(choices=Status.choices)
+    allowed_next_statuses = serializers.ListField(child=serializers.ChoiceField(choices=Status.choices))
+    customer_id = serializers.UUIDField(allow_null=True)
+    customer_name = serializers.CharField()
+    customer_phone = serializers.CharField(help_text="E.164")
+    delivery_address = serializers.CharField()
+    notes = serializers.CharField()
+    currency = serializers.CharField()
+    items = OrderItemSerializer(many=True)
+    subtotal = serializers.DecimalField(**MONEY)
+    delivery_fee = serializers.DecimalField(**MONEY)
+    tax = serializers.DecimalField(**MONEY)
+    discount = serializers.DecimalField(**MONEY)
+    tip = serializers.DecimalField(**MONEY)
+    total = serializers.DecimalField(**MONEY)
+    metadata = serializers.DictField()
+    placed_at = TimestampField(allow_null=True)
+    status_changed_at = TimestampField(allow_null=True)
+    created_at = TimestampField()
+    updated_at = TimestampField()
 
-    @extend_schema_field(OrderItemSerializer(many=True))
-    def get_items(self, order: Order) -> list[dict[str, Any]]:
-        return OrderItemSerializer(order.items.all(), many=True, context={"currency": order.currency}).data
+    def to_representation(self, order: Order) -> dict[str, Any]:
+        return render_order(order)
 
-    @extend_schema_field(serializers.ListField(child=serializers.CharField()))
-    def get_allowed_next_statuses(self, order: Order) -> list[str]:
-        return order.allowed_next()
 
-    def to_representation(self, instance: Order) -> dict[str, Any]:
-        data = super().to_representation(instance)
-        for name in _ORDER_MONEY:
-            data[name] = money.as_str(getattr(instance, name), instance.currency)
-        return data
+def render_order(order: Order) -> dict[str, Any]:
+    """Return the order as the API shows it, rendering it once per instance state."""
+    cached = order.__dict__.get("_rendered")
+    if cached is not None and cached[0] == (order.status, order.updated_at):
+        return cached[1]
+    currency = order.currency
+    data = {
+        "id": str(order.id),
+        "provider": order.provider,
+        "external_order_id": order.external_order_id,
+        "branch_id": order.branch_id,
+        "order_type": order.order_type,
+        "status": order.status,
+        "allowed_next_statuses": order.allowed_next(),
+        "customer_id": str(order.customer_id) if order.customer_id else None,
+        "customer_name": order.customer_name,
+        "customer_phone": order.customer_phone,
+        "delivery_address": order.delivery_address,
+        "notes": order.notes,
+        "currency": currency,
+        "items": [render_item(item, currency) for item in order.items.all()],
+        "subtotal": money.as_str(order.subtotal, currency),
+        "delivery_fee": money.as_str(order.delivery_fee, currency),
+        "tax": money.as_str(order.tax, currency),
+        "discount": money.as_str(order.discount, currency),
+        "tip": money.as_str(order.tip, currency),
+        "total": money.as_str(order.total, currency),
+        "metadata": order.metadata,
+        "placed_at": isoformat_ms(order.placed_at),
+        "status_changed_at": isoformat_ms(order.status_changed_at),
+        "created_at": isoformat_ms(order.created_at),
+        "updated_at": isoformat_ms(order.updated_at),
+    }
+    order.__dict__["_rendered"] = ((order.status, order.updated_at), data)
+    return data
 
 
 class OrderEventSerializer(ModelSerializer):

@@ -154,22 +154,23 @@ class OrderViewSet(viewsets.ViewSet):
         serializer = OrderStatusUpdateSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         principal = get_principal(request)
-        order = self._order(request, pk)
         try:
-            services.order_status_change(
+            order = services.order_status_change(
                 company_id=principal.company_id,
-                order_id=order.id,
+                order_id=pk,
                 to_status=serializer.validated_data["status"],
                 reason=serializer.validated_data["reason"],
                 expected_status=serializer.validated_data.get("expected_status"),
                 actor=actor_of(principal),
             )
+        except (Order.DoesNotExist, DjangoValidationError):  # another company's order is simply not found
+            raise NotFound("Order not found.")
         except services.IllegalTransition as exc:
             raise Conflict(
                 exc.message,
                 details={"status": exc.order.status, "requested": exc.to_status, "allowed": exc.allowed},
             )
-        return Response(OrderSerializer(self._order(request, pk)).data)
+        return Response(OrderSerializer(order).data)
 
     @extend_schema(
         parameters=[

@@ -317,3 +317,17 @@ def test_status_update_rejects_an_unknown_status(api, order_headers, make_order)
 
     assert response.status_code == 400
     assert "allowed values" in response.json()["details"]["status"][0]
+
+
+def test_the_rendered_order_has_exactly_the_fields_the_schema_declares(make_order):
+    # given
+    from orders.serializers import OrderItemSerializer, OrderSerializer
+
+    order = make_order()
+
+    # when
+    data = OrderSerializer(order).data
+
+    # then
+    assert list(data) == list(OrderSerializer().fields)
+    assert list(data["items"][0]) == list(OrderItemSerializer().fields)
