@@ -87,7 +87,11 @@ class IntegrationCreateSerializer(serializers.Serializer):
 
     def __init__(self, *args, **kwargs) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["provider"].choices = [t for t in INTEGRATION_TYPES if t in all_providers()]
+        keys = [t for t in INTEGRATION_TYPES if t in all_providers()]
+        self.fields["provider"].choices = keys
+        self.fields["provider"].error_messages["invalid_choice"] = (
+            '"{input}" is not a provider; allowed: ' + ", ".join(keys) + "."
+        )
 
     def validate(self, attrs: dict) -> dict:
         category = all_providers()[attrs["provider"]].category

@@ -6,7 +6,9 @@ from rest_framework.routers import SimpleRouter
 from integrations import views
 from integrations.inbound.views import InboundReceiverView
 
-router = SimpleRouter(trailing_slash="/?")
+router = SimpleRouter()
+# DRF turns any truthy trailing_slash argument into "/"; the attribute takes a pattern.
+router.trailing_slash = "/?"
 router.register("integrations", views.IntegrationViewSet, basename="integration")
 
 urlpatterns = [
