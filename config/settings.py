@@ -303,6 +303,40 @@ CELERY_BEAT_SCHEDULE.update(
 
 
 # --- integrations (registry, health, inbound provider webhooks) ------------------------
+# Connection checks and PayPal's verification API: seconds before giving up.
+INTEGRATIONS_HTTP_TIMEOUT_SECONDS = env_int("INTEGRATIONS_HTTP_TIMEOUT_SECONDS", 10)
+# Outbound calls refuse private/loopback addresses unless this is on (local development, tests).
+INTEGRATIONS_ALLOW_PRIVATE_URLS = env_bool("INTEGRATIONS_ALLOW_PRIVATE_URLS", False)
+# The public origin providers post to (e.g. https://hub.example.com) when a proxy hides it;
+# Square and Twilio sign the URL, so it must be exactly what they were given.
+INTEGRATIONS_PUBLIC_BASE_URL = env_str("INTEGRATIONS_PUBLIC_BASE_URL", "")
+INTEGRATIONS_HEALTH_CHECK_MINUTES = env_int("INTEGRATIONS_HEALTH_CHECK_MINUTES", 5)
+INBOUND_MAX_ATTEMPTS = env_int("INBOUND_MAX_ATTEMPTS", 5)
+SPECTACULAR_SETTINGS.setdefault("ENUM_NAME_OVERRIDES", {}).update(
+    {
+        "IntegrationTypeEnum": "logs.models.INTEGRATION_TYPES",
+        "IntegrationStatusEnum": "integrations.models.Integration.Status",
+        "IntegrationLogStatusEnum": "logs.models.IntegrationLog.Status",
+    }
+)
+CELERY_QUEUE_NAMES.append("integrations")
+CELERY_QUEUE_NAMES.append("inbound")
+CELERY_TASK_ROUTES.update(
+    {
+        "integrations.tasks.inbound_event_process": {"queue": "inbound"},
+        "integrations.tasks.integration_health_check": {"queue": "integrations"},
+        "integrations.tasks.integrations_health_check_all": {"queue": "integrations"},
+    }
+)
+CELERY_BEAT_SCHEDULE.update(
+    {
+        "integrations-health-check": {
+            "task": "integrations.tasks.integrations_health_check_all",
+            "schedule": INTEGRATIONS_HEALTH_CHECK_MINUTES * 60.0,
+        },
+    }
+)
+
 
 # --- orders ------------------------------------------------------------------------------
 # One schema name for the order status choice set (used by status, expectedStatus and filters).
