@@ -331,3 +331,21 @@ def test_the_rendered_order_has_exactly_the_fields_the_schema_declares(make_orde
     # then
     assert list(data) == list(OrderSerializer().fields)
     assert list(data["items"][0]) == list(OrderItemSerializer().fields)
+
+
+def test_another_companys_product_cannot_be_ordered(api, order_headers, other_company):
+    # given
+    from decimal import Decimal
+
+    from orders import services
+
+    theirs = services.product_upsert(company_id=other_company.id, sku="X-1", name="Theirs", price=Decimal("5.00"))
+
+    # when
+    response = api.post(
+        URL, order_body(items=[{"productId": theirs.id, "quantity": 1}], total=None), format="json", **order_headers
+    )
+
+    # then
+    assert response.status_code == 400
+    assert "items[0].productId" in response.json()["details"]
