@@ -53,15 +53,33 @@ def baseline_view(request: Any) -> Any:
     return JsonResponse({"id": row_id}, status=201)
 
 
+def auth_only_view() -> Any:
+    """A reference point: a DRF view with the hub's API-key auth, scopes and rate limit that writes nothing."""
+    from rest_framework.response import Response
+    from rest_framework.views import APIView
+
+    class AuthOnly(APIView):
+        required_scopes = ["orders:write"]
+
+        def post(self, request: Any) -> Any:
+            return Response({"ok": True}, status=201)
+
+    return AuthOnly.as_view()
+
+
 def __getattr__(name: str) -> Any:
-    """Serve as the bench server's ROOT_URLCONF: the project's routes plus the baseline."""
+    """Serve as the bench server's ROOT_URLCONF: the project's routes plus the reference views."""
     if name == "urlpatterns":
         from django.urls import path
         from django.views.decorators.csrf import csrf_exempt
 
         from config.urls import urlpatterns
 
-        return [path("bench/baseline", csrf_exempt(baseline_view)), *urlpatterns]
+        return [
+            path("bench/baseline", csrf_exempt(baseline_view)),
+            path("bench/auth-only", auth_only_view()),
+            *urlpatterns,
+        ]
     raise AttributeError(name)
 
 
@@ -256,7 +274,7 @@ def main() -> int:
     proc = start_gunicorn(port)
     hub_headers = {"Content-Type": "application/json", "X-API-Key": raw_key, "Connection": "keep-alive"}
     base_headers = {"Content-Type": "application/json", "Connection": "keep-alive"}
-    totals = {"hub": [0, 0, 0.0], "baseline": [0, 0, 0.0]}
+    totals = {"hub": [0, 0, 0.0], "baseline": [0, 0, 0.0], "auth_only": [0, 0, 0.0]}
     try:
         # warm up both paths (imports, connections) before measuring
         run_round(port, "/bench/baseline", base_headers, 0, 1.0)
@@ -265,6 +283,7 @@ def main() -> int:
             for name, path, headers in (
                 ("baseline", "/bench/baseline", base_headers),
                 ("hub", "/api/v1/orders", hub_headers),
+                ("auth_only", "/bench/auth-only", hub_headers),
             ):
                 ok, errors, elapsed = run_round(port, path, headers, (r + 1) * 1_000_000 + 20_000_000, ROUND_SECONDS)
                 totals[name][0] += ok
@@ -291,6 +310,8 @@ def main() -> int:
         "rps": round(rps, 1),
         "baseline_rps": round(baseline_rps, 1),
         "ratio": round(rps / baseline_rps, 3) if baseline_rps else None,
+        # the same auth, scope check and rate limit with no order work: where the rest of the time goes
+        "auth_only_rps": round(totals["auth_only"][0] / totals["auth_only"][2], 1),
         "hub_errors": totals["hub"][1],
         "baseline_errors": totals["baseline"][1],
         "orders_stored": orders,

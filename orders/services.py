@@ -66,6 +66,10 @@ class IllegalTransition(Exception):
         self.message = message
 
 
+# Amounts are stored as numeric(14, 3): anything from 10^11 up cannot be stored.
+MAX_AMOUNT = Decimal("100000000000")
+
+
 @dataclass
 class ItemInput:
     """One order line as received; prices may be omitted when the product is known."""
@@ -300,6 +304,8 @@ def _totals(*, data: OrderInput, items: list[OrderItem]) -> dict[str, Decimal]:
         )
     if total < 0:
         errors.setdefault("discount", "The discount is larger than the order.")
+    if max(subtotal, total) >= MAX_AMOUNT:
+        errors.setdefault("total", f"The order adds up to more than {MAX_AMOUNT:,} {currency}.")
     if errors:
         raise OrderValidationError(next(iter(errors.values())), errors)
     return {

@@ -349,3 +349,12 @@ def test_another_companys_product_cannot_be_ordered(api, order_headers, other_co
     # then
     assert response.status_code == 400
     assert "items[0].productId" in response.json()["details"]
+
+
+def test_an_order_too_large_to_store_answers_400_not_500(api, order_headers):
+    body = order_body(items=[{"name": "Gold", "quantity": 10_000, "unitPrice": "99999999999.00"}], total=None)
+
+    response = api.post(URL, body, format="json", **order_headers)
+
+    assert response.status_code == 400
+    assert "total" in response.json()["details"]
