@@ -161,7 +161,11 @@ def order_create(
 def _order_insert(*, company_id: UUID, data: OrderInput, actor: str, idempotency_key: str, fingerprint: str) -> Order:
     items = _priced_items(company_id=company_id, data=data)
     totals = _totals(data=data, items=items)
-    customer = _customer_upsert(company_id=company_id, data=data)
+    customer = None
+    if data.customer_phone:
+        customer = customer_upsert(
+            company_id=company_id, phone=data.customer_phone, name=data.customer_name, email=data.customer_email
+        )
     now = timezone.now()
     order = Order(
         company_id=company_id,
@@ -323,19 +327,18 @@ def _camel(name: str) -> str:
     return head + "".join(p.title() for p in rest)
 
 
-def _customer_upsert(*, company_id: UUID, data: OrderInput) -> Customer | None:
-    """Insert or refresh the customer by phone with one statement (INSERT … ON CONFLICT … RETURNING).
+def customer_upsert(*, company_id: UUID, phone: str, name: str = "", email: str = "") -> Customer:
+    """Insert or refresh the company's customer with this E.164 phone (one INSERT … ON CONFLICT … RETURNING).
 
-    bulk_create(update_conflicts=True) would keep the client-side UUID of a conflicting row
-    instead of the stored one, so this asks the database which row it is.
+    Blank name or email keep the stored ones. bulk_create(update_conflicts=True) would keep
+    the client-side UUID of a conflicting row instead of the stored one, so this asks the
+    database which row it is. Used by order creation and by customer syncs.
     """
-    if not data.customer_phone:
-        return None
     now = timezone.now()
     table = Customer._meta.db_table
     pk = Customer._meta.pk
-    name_update = "name = EXCLUDED.name, " if data.customer_name else ""
-    email_update = "email = EXCLUDED.email, " if data.customer_email else ""
+    name_update = "name = EXCLUDED.name, " if name else ""
+    email_update = "email = EXCLUDED.email, " if email else ""
     sql = (
         f"INSERT INTO {table} (id, company_id, name, phone, email, created_at, updated_at) "  # noqa: S608 - no user text
         "VALUES (%s, %s, %s, %s, %s, %s, %s) "
@@ -348,15 +351,15 @@ def _customer_upsert(*, company_id: UUID, data: OrderInput) -> Customer | None:
             [
                 pk.get_db_prep_value(uuid.uuid4(), connection),
                 Customer._meta.get_field("company").get_db_prep_value(company_id, connection),
-                data.customer_name,
-                data.customer_phone,
-                data.customer_email,
+                name,
+                phone,
+                email,
                 now,
                 now,
             ],
         )
         (customer_id,) = cursor.fetchone()
-    return Customer(id=pk.to_python(customer_id), company_id=company_id, phone=data.customer_phone)
+    return Customer(id=pk.to_python(customer_id), company_id=company_id, phone=phone, name=name, email=email)
 
 
 @transaction.atomic

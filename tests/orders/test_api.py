@@ -358,3 +358,14 @@ def test_an_order_too_large_to_store_answers_400_not_500(api, order_headers):
 
     assert response.status_code == 400
     assert "total" in response.json()["details"]
+
+
+def test_customer_upsert_keeps_one_row_per_phone_and_keeps_a_known_name(company):
+    from orders import services
+
+    first = services.customer_upsert(company_id=company.id, phone="+971501234567", name="John Doe")
+    again = services.customer_upsert(company_id=company.id, phone="+971501234567", email="john@example.com")
+
+    assert again.id == first.id
+    stored = Customer.objects.get(pk=first.id)
+    assert (stored.name, stored.email) == ("John Doe", "john@example.com")
