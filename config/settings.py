@@ -282,6 +282,8 @@ WEBHOOK_SWEEP_BATCH = env_int("WEBHOOK_SWEEP_BATCH", 1000)
 # An endpoint failing continuously for this long is disabled (a 410 Gone disables at once).
 WEBHOOK_DISABLE_AFTER_SECONDS = env_int("WEBHOOK_DISABLE_AFTER_SECONDS", 5 * 24 * 3600)
 WEBHOOK_SECRET_GRACE_HOURS = env_int("WEBHOOK_SECRET_GRACE_HOURS", 24)
+# Delivery bookkeeping commits without waiting for the WAL flush (at-least-once; see webhooks.services).
+WEBHOOK_ASYNC_COMMIT = env_bool("WEBHOOK_ASYNC_COMMIT", True)
 CELERY_QUEUE_NAMES.append("webhooks")
 CELERY_QUEUE_NAMES.append("webhooks_sweep")
 CELERY_TASK_ROUTES.update(
