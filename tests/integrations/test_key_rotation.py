@@ -1,5 +1,7 @@
 """rotate_encryption_keys re-encrypts credentials with the newest key, so old keys can be dropped."""
 
+import io
+
 from cryptography.fernet import Fernet
 from django.core.management import call_command
 from django.db import connection
@@ -25,10 +27,12 @@ def test_rotation_lets_the_old_key_be_dropped(company, make_integration, setting
         # when: the new key is prepended and the command runs
         settings.CREDENTIALS_ENCRYPTION_KEYS = [new, old]
         reset_keys_cache()
-        call_command("rotate_encryption_keys", stdout=open("/dev/null", "w"))
+        out = io.StringIO()
+        call_command("rotate_encryption_keys", stdout=out)
         # then: only the new key is needed
         settings.CREDENTIALS_ENCRYPTION_KEYS = [new]
         reset_keys_cache()
+        assert "Re-encrypted 1 value(s)" in out.getvalue()
         assert _ciphertext(integration.id) != before
         assert Integration.objects.get(id=integration.id).credentials["secretKey"] == "sk_test_rotate_me"
     finally:
