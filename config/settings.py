@@ -314,6 +314,10 @@ INTEGRATIONS_ALLOW_PRIVATE_URLS = env_bool("INTEGRATIONS_ALLOW_PRIVATE_URLS", Fa
 INTEGRATIONS_PUBLIC_BASE_URL = env_str("INTEGRATIONS_PUBLIC_BASE_URL", "")
 INTEGRATIONS_HEALTH_CHECK_MINUTES = env_int("INTEGRATIONS_HEALTH_CHECK_MINUTES", 5)
 INBOUND_MAX_ATTEMPTS = env_int("INBOUND_MAX_ATTEMPTS", 5)
+# The receiver caches each integration (status, secrets) this long per process: a query saved per delivery.
+INBOUND_INTEGRATION_CACHE_SECONDS = env_int("INBOUND_INTEGRATION_CACHE_SECONDS", 2)
+# Events still "received" this long after arrival are enqueued again (a lost broker message delays, never loses).
+INBOUND_REQUEUE_AFTER_SECONDS = env_int("INBOUND_REQUEUE_AFTER_SECONDS", 120)
 SPECTACULAR_SETTINGS.setdefault("ENUM_NAME_OVERRIDES", {}).update(
     {
         "IntegrationTypeEnum": "logs.models.INTEGRATION_TYPES",
@@ -328,6 +332,7 @@ CELERY_TASK_ROUTES.update(
         "integrations.tasks.inbound_event_process": {"queue": "inbound"},
         "integrations.tasks.integration_health_check": {"queue": "integrations"},
         "integrations.tasks.integrations_health_check_all": {"queue": "integrations"},
+        "integrations.tasks.inbound_events_requeue": {"queue": "integrations"},
     }
 )
 CELERY_BEAT_SCHEDULE.update(
@@ -336,6 +341,7 @@ CELERY_BEAT_SCHEDULE.update(
             "task": "integrations.tasks.integrations_health_check_all",
             "schedule": INTEGRATIONS_HEALTH_CHECK_MINUTES * 60.0,
         },
+        "inbound-events-requeue": {"task": "integrations.tasks.inbound_events_requeue", "schedule": 60.0},
     }
 )
 

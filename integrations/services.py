@@ -3,24 +3,25 @@
 import logging
 import traceback
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 from uuid import UUID
 
-from django.conf import settings
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 from django.utils.datastructures import CaseInsensitiveMapping
 from rest_framework.exceptions import ValidationError
 
 from config.api.exceptions import Conflict
 from integrations.configuration import config_merge
+from integrations.inbound import lookup
+from integrations.inbound.lookup import InboundTarget
 from integrations.inbound.registry import InboundMessage, handlers_for
 from integrations.models import InboundEvent, Integration
 from integrations.providers import all_providers, get_provider
 from integrations.providers.base import CheckResult, InboundRequest, ParsedEvent
 from logs.redaction import redact
-from logs.services import log_record
+from logs.services import LogEntry, log_record, log_record_many
 
 logger = logging.getLogger(__name__)
 
@@ -119,6 +120,7 @@ def integration_update(
             integration.save()
     except IntegrityError:
         raise _conflict(integration.name)
+    transaction.on_commit(lambda: lookup.forget(integration.id))
     log_record(
         company_id=integration.company_id,
         integration_type=integration.provider,
@@ -144,6 +146,7 @@ def integration_delete(*, integration: Integration, user_id: int | None = None) 
         message=f"Integration {integration.name!r} deleted.",
         user_id=user_id,
     )
+    transaction.on_commit(lambda: lookup.forget(integration.id))
     integration.delete()
 
 
@@ -186,12 +189,12 @@ def integration_health_check(*, integration_id: UUID, record_always: bool = True
 # --- inbound events ----------------------------------------------------------------------
 
 
-def inbound_rejection_record(*, integration: Integration, reason: str, status_code: int) -> None:
+def inbound_rejection_record(*, target: InboundTarget, reason: str, status_code: int) -> None:
     """Record a refused delivery (bad signature, stale timestamp, malformed body, inactive)."""
     log_record(
-        company_id=integration.company_id,
-        integration_type=integration.provider,
-        integration_id=integration.id,
+        company_id=target.company_id,
+        integration_type=target.provider,
+        integration_id=target.id,
         operation="webhook",
         status="error",
         message=f"Inbound webhook refused ({status_code}): {reason}",
@@ -205,47 +208,55 @@ class Receipt:
     duplicate: bool
 
 
-def inbound_event_record(
-    *, integration: Integration, parsed: ParsedEvent, request: InboundRequest, received_at: datetime
-) -> Receipt:
-    """Store a verified delivery once and enqueue its processing; a repeated event id stores nothing."""
+def _enqueue(event_id: UUID) -> None:
     from integrations import tasks  # tasks import services
 
-    headers = redact(dict(request.headers))
     try:
-        with transaction.atomic():
-            event = InboundEvent.objects.create(
-                company_id=integration.company_id,
-                integration=integration,
-                provider=integration.provider,
-                topic=parsed.topic[:200],
-                provider_event_id=parsed.event_id[:255],
-                raw_body=request.body,
-                content_type=request.content_type[:120],
-                headers=headers,
-                received_at=received_at,
-            )
-            log_record(
-                company_id=integration.company_id,
-                integration_type=integration.provider,
-                integration_id=integration.id,
-                operation="webhook",
-                status="success",
-                message=f"Received {parsed.topic}.",
-                metadata={"inboundEventId": str(event.id), "providerEventId": parsed.event_id, "topic": parsed.topic},
-            )
-            transaction.on_commit(lambda: tasks.inbound_event_process.delay(str(event.id)))
+        tasks.inbound_event_process.delay(str(event_id))
+    except Exception:  # the event is stored: the requeue sweep sends it later
+        logger.exception("Could not enqueue inbound event %s; the requeue sweep will", event_id)
+
+
+def inbound_event_record(
+    *, target: InboundTarget, parsed: ParsedEvent, request: InboundRequest, received_at: datetime
+) -> Receipt:
+    """Store a verified delivery once and enqueue its processing; a repeated event id stores nothing.
+
+    The hot path is one INSERT (its own commit) and one broker message: the receipt's log is
+    written by the worker with the receipt time (see inbound_event_process), and the unique
+    constraint on (integration, provider event id) is the deduplication.
+    """
+    event = InboundEvent(
+        company_id=target.company_id,
+        integration_id=target.id,
+        provider=target.provider,
+        topic=parsed.topic[:200],
+        provider_event_id=parsed.event_id[:255],
+        raw_body=request.body,
+        content_type=request.content_type[:120],
+        headers=redact(dict(request.headers)),
+        received_at=received_at,
+    )
+    try:
+        # Inside an outer transaction (tests, callers) a savepoint keeps it usable after a
+        # duplicate; on its own, the INSERT commits by itself without BEGIN/COMMIT round trips.
+        if connection.in_atomic_block:
+            with transaction.atomic():
+                event.save(force_insert=True)
+        else:
+            event.save(force_insert=True)
     except IntegrityError:
         log_record(
-            company_id=integration.company_id,
-            integration_type=integration.provider,
-            integration_id=integration.id,
+            company_id=target.company_id,
+            integration_type=target.provider,
+            integration_id=target.id,
             operation="webhook",
             status="success",
             message=f"Duplicate {parsed.topic} ignored (already received).",
             metadata={"providerEventId": parsed.event_id, "topic": parsed.topic, "duplicate": True},
         )
         return Receipt(event_id=None, duplicate=True)
+    transaction.on_commit(lambda: _enqueue(event.id))  # runs at once outside a transaction
     return Receipt(event_id=event.id, duplicate=False)
 
 
@@ -275,7 +286,10 @@ def _message(event: InboundEvent) -> InboundMessage:
 
 @transaction.atomic
 def inbound_event_process(*, event_id: UUID) -> Outcome:
-    """Run the registered handlers of a received (or failed) event; claims the row so one worker runs it."""
+    """Run the registered handlers of a received (or failed) event; claims the row so one worker runs it.
+
+    The first attempt also writes the receipt's log, dated when the delivery arrived.
+    """
     event = (
         InboundEvent.objects.select_for_update(skip_locked=True)
         .filter(id=event_id, status__in=[InboundEvent.Status.RECEIVED, InboundEvent.Status.FAILED])
@@ -283,59 +297,70 @@ def inbound_event_process(*, event_id: UUID) -> Outcome:
     )
     if event is None:
         return Outcome("skipped")  # gone, done, or another worker holds it
-    handlers = handlers_for(event.provider, event.topic)
-    log = {
+    base = {
         "company_id": event.company_id,
         "integration_type": event.provider,
         "integration_id": event.integration_id,
         "operation": "webhook",
+        "metadata": {"inboundEventId": str(event.id), "topic": event.topic, "providerEventId": event.provider_event_id},
     }
-    meta = {"inboundEventId": str(event.id), "topic": event.topic, "providerEventId": event.provider_event_id}
+    logs: list[LogEntry] = []
+    if event.attempts == 0:
+        logs.append(LogEntry(**base, status="success", message=f"Received {event.topic}.", timestamp=event.received_at))
+    handlers = handlers_for(event.provider, event.topic)
     event.attempts += 1
     event.processed_at = timezone.now()
+    event.error = ""
     if not handlers:
         event.status = InboundEvent.Status.IGNORED
-        event.error = ""
-        event.save(update_fields=["status", "attempts", "processed_at", "error", "updated_at"])
-        log_record(**log, status="success", message=f"No handler for {event.topic}; ignored.", metadata=meta)
-        return Outcome("ignored", event.attempts)
-    try:
-        message = _message(event)
-        with transaction.atomic():  # a failing handler's writes are rolled back, the failure is kept
-            for handler in handlers:
-                handler(message)
-    except Exception as exc:
-        event.status = InboundEvent.Status.FAILED
-        event.error = "".join(traceback.format_exception_only(exc)).strip()[:4000]
-        event.save(update_fields=["status", "attempts", "processed_at", "error", "updated_at"])
-        log_record(
-            **log,
-            status="error",
-            message=f"Processing {event.topic} failed (attempt {event.attempts}): {event.error[:300]}",
-            error_details={"error": event.error, "attempt": event.attempts},
-            metadata=meta,
-        )
-        return Outcome("failed", event.attempts, event.error)
-    event.status = InboundEvent.Status.PROCESSED
-    event.error = ""
+        logs.append(LogEntry(**base, status="success", message=f"No handler for {event.topic}; ignored."))
+    else:
+        try:
+            message = _message(event)
+            with transaction.atomic():  # a failing handler's writes are rolled back, the failure is kept
+                for handler in handlers:
+                    handler(message)
+        except Exception as exc:
+            event.status = InboundEvent.Status.FAILED
+            event.error = "".join(traceback.format_exception_only(exc)).strip()[:4000]
+            logs.append(
+                LogEntry(
+                    **base,
+                    status="error",
+                    message=f"Processing {event.topic} failed (attempt {event.attempts}): {event.error[:300]}",
+                    error_details={"error": event.error, "attempt": event.attempts},
+                )
+            )
+        else:
+            event.status = InboundEvent.Status.PROCESSED
+            logs.append(
+                LogEntry(**base, status="success", message=f"Processed {event.topic} ({len(handlers)} handler(s)).")
+            )
     event.save(update_fields=["status", "attempts", "processed_at", "error", "updated_at"])
-    log_record(**log, status="success", message=f"Processed {event.topic} ({len(handlers)} handler(s)).", metadata=meta)
-    return Outcome("processed", event.attempts)
+    log_record_many(logs)
+    return Outcome(event.status, event.attempts, event.error)
 
 
 @transaction.atomic
 def inbound_event_reprocess(*, event_ids: list[UUID]) -> int:
     """Put events back to received and enqueue them again (an operator's action); returns the count."""
-    from integrations import tasks
-
     ids = [str(i) for i in event_ids]
     count = InboundEvent.objects.filter(id__in=ids).update(
         status=InboundEvent.Status.RECEIVED, error="", updated_at=timezone.now()
     )
     for event_id in ids:
-        transaction.on_commit(lambda event_id=event_id: tasks.inbound_event_process.delay(event_id))
+        transaction.on_commit(lambda event_id=event_id: _enqueue(event_id))
     return count
 
 
-def inbound_max_attempts() -> int:
-    return settings.INBOUND_MAX_ATTEMPTS
+def inbound_events_requeue(*, older_than_seconds: int, limit: int = 500) -> int:
+    """Enqueue again events still waiting well after arrival (their broker message was lost)."""
+    cutoff = timezone.now() - timedelta(seconds=older_than_seconds)
+    ids = list(
+        InboundEvent.objects.filter(status=InboundEvent.Status.RECEIVED, received_at__lt=cutoff)
+        .order_by("received_at")
+        .values_list("id", flat=True)[:limit]
+    )
+    for event_id in ids:
+        _enqueue(event_id)
+    return len(ids)

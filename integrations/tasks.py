@@ -28,3 +28,9 @@ def integrations_health_check_all() -> int:
     for integration_id in ids:
         integration_health_check.delay(str(integration_id))
     return len(ids)
+
+
+@shared_task(acks_late=True)
+def inbound_events_requeue() -> int:
+    """Beat: enqueue again events whose processing message was lost."""
+    return services.inbound_events_requeue(older_than_seconds=settings.INBOUND_REQUEUE_AFTER_SECONDS)

@@ -18,7 +18,8 @@ from rest_framework.views import APIView
 
 from config.api.exceptions import envelope
 from integrations import services
-from integrations.models import Integration
+from integrations.inbound.lookup import inbound_target
+from integrations.providers import get_provider
 from integrations.providers.base import InboundError, InboundRequest
 from integrations.serializers import InboundReceiptSerializer
 
@@ -55,20 +56,18 @@ class InboundReceiverView(APIView):
     def post(self, request: Request, integration_id: str) -> Response:
         received_at = timezone.now()
         try:
-            integration = Integration.objects.filter(id=UUID(integration_id)).first()
+            target = inbound_target(UUID(integration_id))
         except ValueError:
-            integration = None
-        if integration is None:
+            target = None
+        if target is None:
             return _refuse(404, "No integration has this id.")
-        if not integration.is_active():
+        if not target.active:
             # The same answer as an unknown id: a paused integration neither stores nor reveals anything.
-            services.inbound_rejection_record(
-                integration=integration, reason="integration is inactive", status_code=404
-            )
+            services.inbound_rejection_record(target=target, reason="integration is inactive", status_code=404)
             return _refuse(404, "No integration has this id.")
-        scheme = integration.provider_spec().inbound
+        scheme = get_provider(target.provider).inbound
         if scheme is None:
-            return _refuse(404, f"{integration.provider} does not send webhooks to this hub.")
+            return _refuse(404, f"{target.provider} does not send webhooks to this hub.")
         inbound = InboundRequest(
             body=request.body,
             headers=request.headers,
@@ -79,14 +78,12 @@ class InboundReceiverView(APIView):
         if reply is not None:
             return Response(reply)
         try:
-            scheme.verify(inbound, integration.values())
+            scheme.verify(inbound, target.values)
             parsed = scheme.parse(inbound)
         except InboundError as exc:
-            services.inbound_rejection_record(integration=integration, reason=str(exc), status_code=exc.status)
+            services.inbound_rejection_record(target=target, reason=str(exc), status_code=exc.status)
             return _refuse(exc.status, str(exc))
-        receipt = services.inbound_event_record(
-            integration=integration, parsed=parsed, request=inbound, received_at=received_at
-        )
+        receipt = services.inbound_event_record(target=target, parsed=parsed, request=inbound, received_at=received_at)
         if parsed.reply is not None:
             return Response(parsed.reply)
         return Response(

@@ -29,6 +29,8 @@ def _loopback_allowed(settings) -> None:
     # Provider stand-ins listen on 127.0.0.1, which the SSRF guard refuses by default.
     settings.INTEGRATIONS_ALLOW_PRIVATE_URLS = True
     settings.INTEGRATIONS_HTTP_TIMEOUT_SECONDS = 2
+    # Tests change integrations behind the receiver's back; its short cache is tested on its own.
+    settings.INBOUND_INTEGRATION_CACHE_SECONDS = 0
 
 
 @pytest.fixture

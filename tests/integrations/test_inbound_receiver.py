@@ -131,3 +131,38 @@ def test_the_receiver_path_also_works_without_a_trailing_slash(woo, api):
     meta = {"HTTP_" + k.upper().replace("-", "_"): v for k, v in s.woocommerce_headers(body).items()}
     response = api.generic("POST", f"/api/v1/inbound/{woo.id}", body, content_type="application/json", **meta)
     assert response.status_code == 200
+
+
+def test_deactivating_through_the_api_takes_effect_at_once_despite_the_receiver_cache(
+    api, owner_headers, woo, post_inbound, settings, django_capture_on_commit_callbacks
+):
+    # given: the receiver caches the integration
+    settings.INBOUND_INTEGRATION_CACHE_SECONDS = 60
+    body = fixture_bytes("woocommerce", "order_created.json")
+    assert post_inbound(woo.id, body, s.woocommerce_headers(body)).status_code == 200
+    # when
+    with django_capture_on_commit_callbacks(execute=True):
+        api.patch(f"/api/v1/integrations/{woo.id}", {"status": "inactive"}, format="json", **owner_headers)
+    # then
+    assert post_inbound(woo.id, body, s.woocommerce_headers(body)).status_code == 404
+
+
+def test_events_left_waiting_are_enqueued_again_by_the_requeue_sweep(
+    woo, post_inbound, django_capture_on_commit_callbacks
+):
+    # given: an event whose broker message was lost, received ten minutes ago
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from integrations import services
+
+    body = fixture_bytes("woocommerce", "order_created.json")
+    post_inbound(woo.id, body, s.woocommerce_headers(body))
+    InboundEvent.objects.update(received_at=timezone.now() - timedelta(minutes=10))
+    fresh = fixture_bytes("woocommerce", "product_updated.json")
+    post_inbound(woo.id, fresh, s.woocommerce_headers(fresh, topic="product.updated"))
+    # when
+    requeued = services.inbound_events_requeue(older_than_seconds=120)
+    # then: only the old one
+    assert requeued == 1

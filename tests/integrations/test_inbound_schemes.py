@@ -10,6 +10,7 @@ import pytest
 import stripe
 from twilio.request_validator import RequestValidator
 
+from integrations import services
 from integrations.models import InboundEvent
 from logs.models import IntegrationLog
 from tests.integrations import signers as s
@@ -183,9 +184,13 @@ def test_a_correctly_signed_delivery_is_stored_once_and_answered_200(case, compa
     if case.event_id:
         assert event.provider_event_id == case.event_id(payload, headers)
     assert str(event.id) == response.json()["eventId"]
-    receipt = IntegrationLog.objects.get(integration_id=integration.id, operation="webhook")
-    assert receipt.status == "success"
+    # and: processing logs the receipt (dated when it arrived) and the outcome
+    services.inbound_event_process(event_id=event.id)
+    receipt, outcome = IntegrationLog.objects.filter(integration_id=integration.id, operation="webhook").order_by("id")
+    assert (receipt.status, receipt.message) == ("success", f"Received {case.topic}.")
+    assert receipt.timestamp == event.received_at
     assert receipt.integration_type == case.provider
+    assert outcome.status == "success"
 
 
 def test_a_tampered_body_is_refused_with_401_and_an_error_log(case, company, make_integration, post_inbound):
