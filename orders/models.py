@@ -72,7 +72,8 @@ class Order(models.Model):
     Status = machine.Status
 
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
-    company = models.ForeignKey(Company, on_delete=models.CASCADE, related_name="orders")
+    # No single-column index: every order index leads with company (fewer index writes per order).
+    company = models.ForeignKey(Company, on_delete=models.CASCADE, related_name="orders", db_index=False)
     provider = models.CharField(max_length=16, choices=Provider.choices, default=Provider.API)
     external_order_id = models.CharField(max_length=100, blank=True, default="")
     branch_id = models.CharField(max_length=100)
@@ -95,7 +96,7 @@ class Order(models.Model):
     idempotency_key = models.CharField(max_length=255, blank=True, default="")
     request_fingerprint = models.CharField(max_length=64, blank=True, default="", editable=False)
     metadata = models.JSONField(default=dict, blank=True)
-    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
+    created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
@@ -162,7 +163,8 @@ class OrderEvent(models.Model):
 
     id = models.BigAutoField(primary_key=True)
     order = models.ForeignKey(Order, on_delete=models.CASCADE, related_name="events")
-    company = models.ForeignKey(Company, on_delete=models.CASCADE, related_name="+")
+    # Scoping only: history is always read by order, so the order index serves and this one is not kept.
+    company = models.ForeignKey(Company, on_delete=models.CASCADE, related_name="+", db_index=False)
     kind = models.CharField(max_length=20, choices=Kind.choices)
     from_status = models.CharField(max_length=20, blank=True, default="")
     to_status = models.CharField(max_length=20)
