@@ -178,3 +178,43 @@ def test_concurrent_confirm_and_reject_never_both_win(company, make_order):
     assert Order.objects.get(pk=order.id).status == won[0]
     history = list(OrderEvent.objects.filter(order=order, kind="status_changed").values_list("to_status", flat=True))
     assert history == won
+
+
+@pytest.mark.django_db(transaction=True)
+def test_concurrent_first_orders_of_one_new_customer_all_succeed_with_one_customer_row(company):
+    # given six orders of a customer the hub has never seen, released at once
+    from decimal import Decimal
+
+    from orders.models import Customer
+
+    barrier = threading.Barrier(6)
+    created: list[str] = []
+    failed: list[BaseException] = []
+
+    def create(n: int) -> None:
+        try:
+            barrier.wait(10)
+            data = services.OrderInput(
+                branch_id="b",
+                order_type="pickup",
+                items=[services.ItemInput(quantity=1, name="Tea", unit_price=Decimal("3.00"))],
+                customer_name="New Person",
+                customer_phone="+971509876543",
+            )
+            created.append(str(services.order_create(company_id=company.id, data=data, actor="t").order.id))
+        except BaseException as exc:  # noqa: BLE001 - reported by the assertion below
+            failed.append(exc)
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=create, args=(n,)) for n in range(6)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(30)
+
+    # then
+    assert failed == []
+    assert len(created) == 6
+    customer = Customer.objects.get(company=company, phone="+971509876543")
+    assert Order.objects.filter(customer=customer).count() == 6
