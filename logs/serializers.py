@@ -62,14 +62,16 @@ class DateParamField(serializers.Field):
     def to_internal_value(self, data: Any) -> datetime:
         raw = str(data).strip()
         try:
-            value = parse_datetime(raw)
-            if value is None:
-                day = parse_date(raw)
-                if day is None:
-                    raise ValueError(raw)
+            # A bare date first: datetime.fromisoformat would read "2025-11-06" as its midnight.
+            day = parse_date(raw) if len(raw) == 10 else None
+            if day is not None:
                 value = datetime.combine(day, time.max if self.end_of_day else time.min)
                 if self.end_of_day:
                     value = value.replace(microsecond=999_000)
+            else:
+                value = parse_datetime(raw)
+                if value is None:
+                    raise ValueError(raw)
         except ValueError:
             self.fail("invalid", name=self.field_name)
         if timezone.is_naive(value):
