@@ -28,8 +28,17 @@ class EstimatedCountPaginator(Paginator):
             return super().count
         try:
             with transaction.atomic(using=queryset.db), connection.cursor() as cursor:
-                cursor.execute("SET LOCAL statement_timeout = %s", [int(settings.LOG_ADMIN_COUNT_TIMEOUT_MS)])
-                return queryset.count()
+                # Local to the transaction; restored by hand too, in case this runs inside an
+                # outer transaction (where the savepoint's release would keep it).
+                cursor.execute("SELECT current_setting('statement_timeout')")
+                previous = cursor.fetchone()[0]
+                cursor.execute(
+                    "SELECT set_config('statement_timeout', %s, true)",
+                    [f"{int(settings.LOG_ADMIN_COUNT_TIMEOUT_MS)}ms"],
+                )
+                count = queryset.count()
+                cursor.execute("SELECT set_config('statement_timeout', %s, true)", [previous])
+                return count
         except DatabaseError:  # the timeout fired: fall back to an estimate
             pass
         return self._estimate(queryset, connection)
