@@ -258,6 +258,7 @@ LOG_RETENTION_DAYS = env_int("LOG_RETENTION_DAYS", 90)
 # When set, retention first writes the rows it removes there as gzip JSON lines.
 LOG_ARCHIVE_DIR = env_str("LOG_ARCHIVE_DIR", "")
 LOG_RETENTION_BATCH_SIZE = env_int("LOG_RETENTION_BATCH_SIZE", 5000)
+LOG_RETENTION_BATCH_PAUSE_MS = env_int("LOG_RETENTION_BATCH_PAUSE_MS", 0)
 # A run stops at this deadline and enqueues a follow-up, so one worker slot is never held for hours.
 LOG_RETENTION_MAX_SECONDS = env_int("LOG_RETENTION_MAX_SECONDS", 600)
 LOG_REQUESTS_ENABLED = env_bool("LOG_REQUESTS_ENABLED", True)

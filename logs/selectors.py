@@ -44,6 +44,18 @@ def integration_log_list(
     return qs.order_by(*order)
 
 
+def integration_log_page(queryset: QuerySet[IntegrationLog], *, offset: int, limit: int) -> list[IntegrationLog]:
+    """Return one page of a sorted queryset as a deferred join.
+
+    The page's ids come from an index-only scan (the indexes end in timestamp, id), and only
+    those rows are read from the table: an OFFSET over full rows would read every skipped
+    row's heap page (page 200 read ~4,000 rows from disk at 10M rows).
+    """
+    ids = list(queryset.values_list("id", flat=True)[offset : offset + limit])
+    rows = IntegrationLog.objects.in_bulk(ids)
+    return [rows[pk] for pk in ids if pk in rows]
+
+
 def integration_log_for_product(
     *,
     company_id: UUID,

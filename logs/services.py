@@ -99,6 +99,7 @@ def logs_retention_run(
     now: datetime | None = None,
     days: int | None = None,
     batch_size: int | None = None,
+    pause_ms: int | None = None,
     max_seconds: float | None = None,
     archive_dir: str | None = None,
 ) -> RetentionRun:
@@ -111,6 +112,7 @@ def logs_retention_run(
     """
     days = settings.LOG_RETENTION_DAYS if days is None else days
     batch_size = batch_size or settings.LOG_RETENTION_BATCH_SIZE
+    pause = (settings.LOG_RETENTION_BATCH_PAUSE_MS if pause_ms is None else pause_ms) / 1000
     max_seconds = settings.LOG_RETENTION_MAX_SECONDS if max_seconds is None else max_seconds
     archive_dir = settings.LOG_ARCHIVE_DIR if archive_dir is None else archive_dir
     started = timezone.now()
@@ -125,6 +127,7 @@ def logs_retention_run(
                 counter=counter,
                 cutoff=cutoff,
                 batch_size=batch_size,
+                pause=pause,
                 deadline=deadline,
                 archive_dir=archive_dir,
             )
@@ -149,6 +152,7 @@ def _retention_table(
     counter: str,
     cutoff: datetime,
     batch_size: int,
+    pause: float,
     deadline: float,
     archive_dir: str,
 ) -> bool:
@@ -178,6 +182,8 @@ def _retention_table(
             setattr(run, counter, getattr(run, counter) + deleted)
             run.batches += 1
             run.save(update_fields=[counter, "batches", "archive_files", "updated_at"])
+            if len(ids) == batch_size and pause:
+                time.sleep(pause)  # let concurrent commits' WAL flushes through between batches
     finally:
         if archive is not None:
             archive.close()

@@ -72,7 +72,7 @@ class LogListView(_LogsView):
         page, limit = q["page"], q["limit"]
         total = qs.count()
         offset = (page - 1) * limit
-        rows = list(qs[offset : offset + limit]) if offset < total else []
+        rows = selectors.integration_log_page(qs, offset=offset, limit=limit) if offset < total else []
         return Response(
             {"logs": IntegrationLogSerializer(rows, many=True).data, "pagination": pagination_block(page, limit, total)}
         )
