@@ -1,10 +1,13 @@
 """Reads of integration and request logs, always scoped to one company."""
 
+import hashlib
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 from uuid import UUID
 
+from django.conf import settings
+from django.core.cache import cache
 from django.db.models import Count, QuerySet
 
 from logs.models import ApiRequestLog, IntegrationLog, RetentionRun
@@ -42,6 +45,27 @@ def integration_log_list(
     # The id breaks ties so pages never overlap; timestamp is the second key of the other sorts.
     order = [f"{sign}{field}", f"{sign}id"] if field == "timestamp" else [f"{sign}{field}", "-timestamp", "-id"]
     return qs.order_by(*order)
+
+
+def integration_log_count(queryset: QuerySet[IntegrationLog], *, key: str) -> int:
+    """Return the total of a filtered list; large totals may be a few seconds old.
+
+    An exact COUNT walks every matching index entry: ~10 ms per 70k rows on the bench
+    machine, the largest part of a list call at 10M rows. Totals of at least
+    LOG_LIST_COUNT_CACHE_MIN rows are therefore kept LOG_LIST_COUNT_CACHE_SECONDS (default
+    5 s) per company and filter, so paging through a big list counts once; small totals are
+    always exact. `key` names the company and filters.
+    """
+    ttl = settings.LOG_LIST_COUNT_CACHE_SECONDS
+    cache_key = "logs:count:" + hashlib.sha256(key.encode()).hexdigest()[:32]
+    if ttl > 0:
+        cached = cache.get(cache_key)
+        if cached is not None:
+            return int(cached)
+    total = queryset.count()
+    if ttl > 0 and total >= settings.LOG_LIST_COUNT_CACHE_MIN:
+        cache.set(cache_key, total, ttl)
+    return total
 
 
 def integration_log_page(queryset: QuerySet[IntegrationLog], *, offset: int, limit: int) -> list[IntegrationLog]:

@@ -70,7 +70,9 @@ class LogListView(_LogsView):
             sort_order=q["sortOrder"],
         )
         page, limit = q["page"], q["limit"]
-        total = qs.count()
+        filters = {k: v for k, v in q.items() if k not in ("page", "limit", "sortBy", "sortOrder")}
+        key = f"{get_principal(request).company_id}:{sorted((k, str(v)) for k, v in filters.items())}"
+        total = selectors.integration_log_count(qs, key=key)
         offset = (page - 1) * limit
         rows = selectors.integration_log_page(qs, offset=offset, limit=limit) if offset < total else []
         return Response(

@@ -431,3 +431,20 @@ def test_paths_answer_with_and_without_a_trailing_slash(api, reader):
         if "external" in path:
             continue
         assert api.get(path + "/", **reader).status_code == 200, path
+
+
+def test_large_list_totals_are_cached_briefly_and_small_ones_are_exact(api, company, reader, make_logs, settings):
+    # given a threshold of 3 rows
+    settings.LOG_LIST_COUNT_CACHE_MIN = 3
+    make_logs(company, 2, status="error")
+    make_logs(company, 3, status="success")
+    assert api.get("/api/v1/logs?status=error", **reader).json()["pagination"]["total"] == 2
+    assert api.get("/api/v1/logs?status=success", **reader).json()["pagination"]["total"] == 3
+    # when more logs arrive
+    make_logs(company, 1, status="error")
+    make_logs(company, 1, status="success")
+    # then the small total is exact at once, the large one is kept for a few seconds
+    assert api.get("/api/v1/logs?status=error", **reader).json()["pagination"]["total"] == 3
+    assert api.get("/api/v1/logs?status=success&page=2", **reader).json()["pagination"]["total"] == 3
+    settings.LOG_LIST_COUNT_CACHE_SECONDS = 0
+    assert api.get("/api/v1/logs?status=success", **reader).json()["pagination"]["total"] == 4
