@@ -3,6 +3,7 @@
 import csv
 import json
 from collections.abc import Iterator
+from datetime import timedelta
 from typing import Any
 
 from django.conf import settings
@@ -18,6 +19,8 @@ from django.utils.html import format_html
 from logs import dashboard
 from logs.admin_paging import EstimatedCountPaginator
 from logs.models import ApiRequestLog, IntegrationLog, RetentionRun
+
+MESSAGE_SEARCH_DAYS = 7
 
 
 def pretty_json(value: Any) -> str:
@@ -108,7 +111,10 @@ class IntegrationLogAdmin(_ReadOnlyLogAdmin):
     ]
     list_filter = ["status", "integration_type", "operation", "company"]
     list_select_related = ["company"]
-    search_help_text = "Exact external id, SKU or product id; or words in the message."
+    search_help_text = (
+        "Exact external id, SKU or product id, else words in the message; "
+        "within the last 7 days unless a company or date is chosen."
+    )
     search_fields = ["message"]  # get_search_results below does the real work
     fields = [
         "id",
@@ -163,11 +169,21 @@ class IntegrationLogAdmin(_ReadOnlyLogAdmin):
         term = search_term.strip()
         if not term:
             return queryset, False
-        # Exact matches use the indexes; the message is searched only within the other filters.
-        condition = Q(external_product_id=term) | Q(external_sku=term) | Q(message__icontains=term)
+        # No index serves a search across companies (the API's indexes lead with the company),
+        # so without a chosen company or date the search covers the last MESSAGE_SEARCH_DAYS,
+        # newest first: a rare term never scans 10M rows. An exact external id, SKU or product
+        # id wins; only when nothing matches exactly is the message searched (one OR over both
+        # would defeat the newest-first scan).
+        if not any(key.startswith(("company", "timestamp__")) for key in request.GET):
+            queryset = queryset.filter(timestamp__gte=timezone.now() - timedelta(days=MESSAGE_SEARCH_DAYS))
+        exact = Q(external_product_id=term) | Q(external_sku=term)
         if term.isdigit() and len(term) < 19:
-            condition |= Q(product_id=int(term))
-        return queryset.filter(condition), False
+            exact |= Q(product_id=int(term))
+        # Newest first with LIMIT 1 (not EXISTS): the planner then walks the time index
+        # backwards and stops at the window's edge instead of scanning the table.
+        if queryset.filter(exact).order_by("-timestamp", "-id").values_list("id", flat=True)[:1]:
+            return queryset.filter(exact), False
+        return queryset.filter(message__icontains=term), False
 
     @admin.display(description="status", ordering="status")
     def status_badge(self, obj: IntegrationLog) -> str:

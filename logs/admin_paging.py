@@ -11,6 +11,9 @@ from django.db import DatabaseError, connections, transaction
 logger = logging.getLogger(__name__)
 
 
+LARGE_TABLE_ROWS = 100_000
+
+
 class EstimatedCountPaginator(Paginator):
     """Count exactly when that is quick, else show PostgreSQL's estimate.
 
@@ -26,6 +29,12 @@ class EstimatedCountPaginator(Paginator):
         connection = connections[queryset.db]
         if connection.vendor != "postgresql":
             return super().count
+        if not queryset.query.where:
+            # Unfiltered: a big table is not counted at all (the estimate is what a COUNT would
+            # show a moment later anyway); a small one is counted exactly below.
+            estimate = self._estimate(queryset, connection)
+            if estimate >= LARGE_TABLE_ROWS:
+                return estimate
         try:
             with transaction.atomic(using=queryset.db), connection.cursor() as cursor:
                 # Local to the transaction; restored by hand too, in case this runs inside an

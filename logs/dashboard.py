@@ -14,7 +14,7 @@ from accounts.models import Company
 from logs.models import IntegrationLog
 from logs.selectors import retention_last_run
 
-DEFAULT_DAYS = 14
+DEFAULT_DAYS = 7
 MAX_DAYS = 90
 CHART_W, CHART_H, PAD = 720, 220, 36
 

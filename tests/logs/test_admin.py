@@ -42,6 +42,13 @@ def test_filters_and_search_narrow_the_list(admin_client, company, make_logs):
     assert "Exported nicely" in admin_client.get(LIST + "?q=nicely").content.decode()
 
 
+def test_message_search_looks_at_recent_logs_unless_a_company_or_date_is_chosen(admin_client, company, make_logs):
+    make_logs(company, 1, message="Ancient failure", ago=timedelta(days=30))
+    assert "Ancient failure" not in admin_client.get(LIST + "?q=ancient").content.decode()
+    by_company = admin_client.get(LIST + f"?q=ancient&company__id__exact={company.id}").content.decode()
+    assert "Ancient failure" in by_company
+
+
 def test_the_date_hierarchy_drills_down_without_distinct_queries(admin_client, company, make_logs):
     (log,) = make_logs(company, 1)
     ts = log.timestamp
