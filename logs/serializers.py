@@ -39,6 +39,9 @@ def _limit(default: int, maximum: int = MAX_LIMIT) -> serializers.IntegerField:
     )
 
 
+_PRODUCT_ID_MESSAGE = "productId must be an integer between 0 and 9223372036854775807."
+
+
 def _page() -> serializers.IntegerField:
     message = "page must be an integer ≥ 1."
     return serializers.IntegerField(
@@ -102,7 +105,10 @@ class LogListQuery(_DateRange):
     operation = _choice("operation", IntegrationLog.Operation.values)
     status = _choice("status", IntegrationLog.Status.values)
     productId = serializers.IntegerField(
-        required=False, min_value=0, error_messages={"invalid": "productId must be an integer."}
+        required=False,
+        min_value=0,
+        max_value=2**63 - 1,
+        error_messages={key: _PRODUCT_ID_MESSAGE for key in ("invalid", "min_value", "max_value")},
     )
     sortBy = _choice("sortBy", tuple(SORT_FIELDS), default="timestamp")
     sortOrder = _choice("sortOrder", ("asc", "desc"), default="desc")

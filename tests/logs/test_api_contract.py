@@ -158,6 +158,8 @@ def test_the_list_sorts_by_timestamp_product_id_and_status_both_ways(api, compan
         ("limit=ten", ["limit must be an integer between 1 and 100"]),
         ("page=0", ["page must be an integer"]),
         ("productId=abc", ["productId must be an integer"]),
+        ("productId=-1", ["productId must be an integer"]),
+        ("productId=99999999999999999999", ["productId must be an integer"]),
         ("startDate=yesterday", ["startDate must be an ISO 8601 date or datetime"]),
         ("endDate=2025-13-45", ["endDate must be an ISO 8601 date or datetime"]),
         ("startDate=2025-11-06&endDate=2025-11-01", ["startDate must not be after endDate"]),
