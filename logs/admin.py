@@ -19,6 +19,7 @@ from django.utils.html import format_html
 from logs import dashboard
 from logs.admin_paging import EstimatedCountPaginator
 from logs.models import ApiRequestLog, IntegrationLog, RetentionRun
+from logs.serializers import REQUEST_LOG_FIELDS
 
 MESSAGE_SEARCH_DAYS = 7
 
@@ -218,21 +219,7 @@ class ApiRequestLogAdmin(_ReadOnlyLogAdmin):
     list_filter = ["method", "status_code"]
     search_fields = ["=request_id", "path", "=company_id"]
     search_help_text = "A request id (exact), a path prefix or part, or a company id (exact)."
-    fields = [
-        "id",
-        "timestamp",
-        "request_id",
-        "method",
-        "path",
-        "route",
-        "status_code",
-        "duration_ms",
-        "company_id",
-        "api_key_id",
-        "user_id",
-        "ip_address",
-        "user_agent",
-    ]
+    fields = REQUEST_LOG_FIELDS
     csv_fields = fields
 
 

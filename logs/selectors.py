@@ -68,6 +68,12 @@ def integration_log_count(queryset: QuerySet[IntegrationLog], *, key: str) -> in
     return total
 
 
+def newest_with_total(queryset: QuerySet, *, limit: int) -> tuple[list, int]:
+    """Return the first `limit` rows and the total; no COUNT when the rows are all there is."""
+    rows = list(queryset[:limit])
+    return rows, (queryset.count() if len(rows) == limit else len(rows))
+
+
 def integration_log_page(queryset: QuerySet[IntegrationLog], *, offset: int, limit: int) -> list[IntegrationLog]:
     """Return one page of a sorted queryset as a deferred join.
 

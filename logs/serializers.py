@@ -293,25 +293,28 @@ class ErrorsResponse(serializers.Serializer):
     total = serializers.IntegerField()
 
 
+REQUEST_LOG_FIELDS = [
+    "id",
+    "request_id",
+    "method",
+    "path",
+    "route",
+    "status_code",
+    "duration_ms",
+    "ip_address",
+    "user_agent",
+    "api_key_id",
+    "user_id",
+    "timestamp",
+]
+
+
 class RequestLogSerializer(ModelSerializer):
     """One API request: never a body, never a header value other than the user agent."""
 
     class Meta:
         model = ApiRequestLog
-        fields = [
-            "id",
-            "request_id",
-            "method",
-            "path",
-            "route",
-            "status_code",
-            "duration_ms",
-            "ip_address",
-            "user_agent",
-            "api_key_id",
-            "user_id",
-            "timestamp",
-        ]
+        fields = REQUEST_LOG_FIELDS
 
 
 class RequestLogListResponse(serializers.Serializer):

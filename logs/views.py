@@ -98,9 +98,7 @@ class ProductLogsView(_LogsView):
             operation=q.get("operation"),
             status=q.get("status"),
         )
-        rows = list(qs[: q["limit"]])
-        # Counting is only needed when the page is full; otherwise the page is everything.
-        total = qs.count() if len(rows) == q["limit"] else len(rows)
+        rows, total = selectors.newest_with_total(qs, limit=q["limit"])
         return Response(
             {"productId": int(product_id), "logs": ProductLogSerializer(rows, many=True).data, "total": total}
         )
@@ -192,8 +190,7 @@ class ErrorsView(_LogsView):
             since=timezone.now() - timedelta(hours=q["hours"]),
             integration_type=q.get("integrationType"),
         )
-        rows = list(qs[: q["limit"]])
-        total = qs.count() if len(rows) == q["limit"] else len(rows)
+        rows, total = selectors.newest_with_total(qs, limit=q["limit"])
         return Response({"errors": IntegrationLogSerializer(rows, many=True).data, "total": total})
 
 
