@@ -133,3 +133,51 @@ def test_the_background_thread_writes_request_logs_without_a_manual_flush(api, c
         time.sleep(0.1)
     # then
     assert ApiRequestLog.objects.filter(request_id="threaded-1", company_id=company.id).exists()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_inserts_do_not_wait_for_an_open_retention_batch(company, make_logs):
+    # given a retention batch holding its row locks in another connection (open transaction)
+    import threading
+
+    from django.db import connection, transaction
+
+    from logs.services import log_record
+
+    make_logs(company, 5, ago=timedelta(days=100))
+    locked, release, done = threading.Event(), threading.Event(), threading.Event()
+
+    def batch_in_progress() -> None:
+        try:
+            with transaction.atomic():
+                ids = list(
+                    IntegrationLog.objects.filter(timestamp__lt=timezone.now() - timedelta(days=90))
+                    .select_for_update(skip_locked=True)
+                    .values_list("id", flat=True)
+                )
+                IntegrationLog.objects.filter(id__in=ids).delete()
+                locked.set()
+                release.wait(10)
+        finally:
+            connection.close()
+            done.set()
+
+    thread = threading.Thread(target=batch_in_progress)
+    thread.start()
+    assert locked.wait(10)
+    try:
+        # when a new log is recorded, allowed to wait at most 200 ms for any lock
+        with connection.cursor() as cursor:
+            cursor.execute("SET lock_timeout = '200ms'")
+        started = time.monotonic()
+        log_record(company_id=company.id, integration_type="shopify", operation="sync", status="success")
+        waited = time.monotonic() - started
+    finally:
+        with connection.cursor() as cursor:
+            cursor.execute("SET lock_timeout = 0")
+        release.set()
+        thread.join(10)
+    # then it went through without waiting on the batch
+    assert waited < 0.2
+    assert IntegrationLog.objects.filter(integration_type="shopify").count() == 1
+    assert IntegrationLog.objects.count() == 1  # the batch committed its deletes
