@@ -53,6 +53,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "config.api.middleware.RequestIdMiddleware",
+    "logs.requestlog.RequestLogMiddleware",
     "config.api.middleware.BodySizeLimitMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
@@ -253,6 +254,33 @@ CELERY_QUEUE_NAMES = ["default"]
 CELERY_TASK_ROUTES: dict[str, dict[str, str]] = {}
 
 # --- logs (integration logs, request logs, retention) ---------------------------------
+LOG_RETENTION_DAYS = env_int("LOG_RETENTION_DAYS", 90)
+# When set, retention first writes the rows it removes there as gzip JSON lines.
+LOG_ARCHIVE_DIR = env_str("LOG_ARCHIVE_DIR", "")
+LOG_RETENTION_BATCH_SIZE = env_int("LOG_RETENTION_BATCH_SIZE", 1000)
+LOG_RETENTION_BATCH_PAUSE_MS = env_int("LOG_RETENTION_BATCH_PAUSE_MS", 5)
+# A run stops at this deadline and enqueues a follow-up, so one worker slot is never held for hours.
+LOG_RETENTION_MAX_SECONDS = env_int("LOG_RETENTION_MAX_SECONDS", 600)
+# List totals of at least this many rows are cached this long (0: always count exactly).
+LOG_LIST_COUNT_CACHE_SECONDS = env_int("LOG_LIST_COUNT_CACHE_SECONDS", 5)
+LOG_LIST_COUNT_CACHE_MIN = env_int("LOG_LIST_COUNT_CACHE_MIN", 10_000)
+LOG_REQUESTS_ENABLED = env_bool("LOG_REQUESTS_ENABLED", True)
+LOG_REQUEST_PATH_PREFIX = env_str("LOG_REQUEST_PATH_PREFIX", "/api/")
+LOG_REQUEST_FLUSH_SECONDS = env_int("LOG_REQUEST_FLUSH_SECONDS", 2)
+LOG_REQUEST_BUFFER_MAX = env_int("LOG_REQUEST_BUFFER_MAX", 50_000)
+# Admin: an exact COUNT is tried for this long before an estimate is shown instead.
+LOG_ADMIN_COUNT_TIMEOUT_MS = env_int("LOG_ADMIN_COUNT_TIMEOUT_MS", 200)
+LOG_ADMIN_CSV_MAX_ROWS = env_int("LOG_ADMIN_CSV_MAX_ROWS", 100_000)
+CELERY_QUEUE_NAMES.append("logs")
+CELERY_TASK_ROUTES.update({"logs.tasks.*": {"queue": "logs"}})
+CELERY_BEAT_SCHEDULE.update(
+    {
+        "logs-retention": {
+            "task": "logs.tasks.logs_retention",
+            "schedule": timedelta(hours=env_int("LOG_RETENTION_EVERY_HOURS", 6)),
+        }
+    }
+)
 
 # --- webhooks (outbound endpoints, events, deliveries) --------------------------------
 
