@@ -283,6 +283,57 @@ CELERY_BEAT_SCHEDULE.update(
 )
 
 # --- webhooks (outbound endpoints, events, deliveries) --------------------------------
+# https only, and no private/loopback/link-local/metadata addresses, unless these allow it
+# (local development and tests set them).
+WEBHOOK_ALLOW_HTTP = env_bool("WEBHOOK_ALLOW_HTTP", DEBUG)
+WEBHOOK_ALLOW_PRIVATE_NETWORKS = env_bool("WEBHOOK_ALLOW_PRIVATE_NETWORKS", False)
+WEBHOOK_CONNECT_TIMEOUT = env_int("WEBHOOK_CONNECT_TIMEOUT", 5)  # seconds
+WEBHOOK_READ_TIMEOUT = env_int("WEBHOOK_READ_TIMEOUT", 15)  # seconds
+WEBHOOK_RESPONSE_MAX_BYTES = env_int("WEBHOOK_RESPONSE_MAX_BYTES", 4096)  # response body kept per attempt
+# Seconds before each attempt: the first is immediate, then retries (capped by an endpoint's maxRetries).
+WEBHOOK_RETRY_SCHEDULE = [
+    int(s) for s in env_list("WEBHOOK_RETRY_SCHEDULE", ["0", "5", "300", "1800", "7200", "18000", "36000", "36000"])
+]
+WEBHOOK_RETRY_JITTER_PERCENT = env_int("WEBHOOK_RETRY_JITTER_PERCENT", 10)
+WEBHOOK_MAX_RETRIES_LIMIT = env_int("WEBHOOK_MAX_RETRIES_LIMIT", 10)
+# A receiver's Retry-After is honoured within these bounds (seconds).
+WEBHOOK_RETRY_AFTER_MIN = env_int("WEBHOOK_RETRY_AFTER_MIN", 1)
+WEBHOOK_RETRY_AFTER_MAX = env_int("WEBHOOK_RETRY_AFTER_MAX", 3600)
+# Retries due within this many seconds go to the broker with a countdown; later ones wait for the sweeper.
+WEBHOOK_COUNTDOWN_MAX = env_int("WEBHOOK_COUNTDOWN_MAX", 60)
+# A worker's claim on a delivery lasts this long; after it, the sweeper treats the delivery as stuck.
+WEBHOOK_CLAIM_LEASE = env_int("WEBHOOK_CLAIM_LEASE", 60)
+# A due, unclaimed delivery whose message was enqueued longer ago than this is considered lost.
+WEBHOOK_SWEEP_GRACE = env_int("WEBHOOK_SWEEP_GRACE", 120)
+WEBHOOK_SWEEP_INTERVAL = env_int("WEBHOOK_SWEEP_INTERVAL", 10)
+WEBHOOK_SWEEP_BATCH = env_int("WEBHOOK_SWEEP_BATCH", 1000)
+# An endpoint failing continuously for this long is disabled (a 410 Gone disables at once).
+WEBHOOK_DISABLE_AFTER_SECONDS = env_int("WEBHOOK_DISABLE_AFTER_SECONDS", 5 * 24 * 3600)
+WEBHOOK_SECRET_GRACE_HOURS = env_int("WEBHOOK_SECRET_GRACE_HOURS", 24)
+# Delivery bookkeeping commits without waiting for the WAL flush (at-least-once; see webhooks.services).
+WEBHOOK_ASYNC_COMMIT = env_bool("WEBHOOK_ASYNC_COMMIT", True)
+# Deliveries per task message (an event's endpoints travel together); each is sent on its own thread.
+WEBHOOK_TASK_BATCH = env_int("WEBHOOK_TASK_BATCH", 10)
+CELERY_QUEUE_NAMES.append("webhooks")
+CELERY_QUEUE_NAMES.append("webhooks_sweep")
+CELERY_TASK_ROUTES.update(
+    {
+        "webhooks.delivery_attempt": {"queue": "webhooks"},
+        "webhooks.deliveries_attempt": {"queue": "webhooks"},
+        "webhooks.deliveries_sweep": {"queue": "webhooks_sweep"},
+    }
+)
+SPECTACULAR_SETTINGS.setdefault("ENUM_NAME_OVERRIDES", {}).update(
+    {
+        "WebhookEndpointStatusEnum": "webhooks.models.Endpoint.Status",
+        "WebhookDeliveryStatusEnum": "webhooks.models.Delivery.Status",
+        "WebhookSettableStatusEnum": "webhooks.serializers.SETTABLE_STATUS_CHOICES",
+    }
+)
+CELERY_BEAT_SCHEDULE.update(
+    {"webhooks-deliveries-sweep": {"task": "webhooks.deliveries_sweep", "schedule": float(WEBHOOK_SWEEP_INTERVAL)}}
+)
+
 
 # --- integrations (registry, health, inbound provider webhooks) ------------------------
 
