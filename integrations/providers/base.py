@@ -5,9 +5,9 @@ import hmac
 import json
 import time
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
-from urllib.parse import parse_qsl, urljoin
+from urllib.parse import urljoin
 
 from integrations import transport
 
@@ -58,13 +58,6 @@ class InboundRequest:
             return json.loads(self.body)
         except (ValueError, UnicodeDecodeError) as exc:
             raise MalformedBody(f"The body is not valid JSON: {exc}") from exc
-
-    def form(self) -> dict[str, str]:
-        """Return form fields of an application/x-www-form-urlencoded body (last value wins)."""
-        try:
-            return dict(parse_qsl(self.body.decode("utf-8"), keep_blank_values=True, strict_parsing=bool(self.body)))
-        except (ValueError, UnicodeDecodeError) as exc:
-            raise MalformedBody(f"The body is not a valid form: {exc}") from exc
 
 
 @dataclass(frozen=True)
@@ -121,14 +114,10 @@ class Provider:
     check: Callable[[Mapping[str, Any]], CheckResult]
     inbound: InboundScheme | None = None
     inbound_help: str = ""
-    extra: dict[str, Any] = field(default_factory=dict)
 
     @property
     def secret_fields(self) -> frozenset[str]:
         return frozenset(f.name for f in self.fields if f.secret)
-
-    def field(self, name: str) -> ConfigField | None:
-        return next((f for f in self.fields if f.name == name), None)
 
 
 # --- helpers the provider modules share ---------------------------------------------
