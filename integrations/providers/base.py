@@ -84,6 +84,12 @@ class MalformedBody(InboundError):
     status = 400
 
 
+class VerificationUnavailable(InboundError):
+    """The provider's verification service could not be reached: the sender should retry later."""
+
+    status = 503
+
+
 class InboundScheme:
     """A provider's way of signing webhooks. Subclasses implement verify() and parse()."""
 
