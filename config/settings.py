@@ -199,7 +199,7 @@ if REDIS_URL:
 else:
     # Embedded broker: kombu's filesystem transport needs no server.
     _broker_dir = VAR_DIR / "broker"
-    for _sub in ("out", "processed"):
+    for _sub in ("out", "processed", "control"):
         (_broker_dir / _sub).mkdir(parents=True, exist_ok=True)
     CELERY_BROKER_URL = "filesystem://"
     CELERY_BROKER_TRANSPORT_OPTIONS = {
@@ -207,6 +207,7 @@ else:
         "data_folder_out": str(_broker_dir / "out"),
         "data_folder_processed": str(_broker_dir / "processed"),
         "store_processed": False,
+        "control_folder": str(_broker_dir / "control"),  # kombu's default is ./control in the cwd
     }
 CELERY_TASK_ALWAYS_EAGER = env_bool("CELERY_TASK_ALWAYS_EAGER", False)
 CELERY_TASK_DEFAULT_QUEUE = env_str("CELERY_DEFAULT_QUEUE", "default")
@@ -336,6 +337,46 @@ CELERY_BEAT_SCHEDULE.update(
 
 
 # --- integrations (registry, health, inbound provider webhooks) ------------------------
+# Connection checks and PayPal's verification API: seconds before giving up.
+INTEGRATIONS_HTTP_TIMEOUT_SECONDS = env_int("INTEGRATIONS_HTTP_TIMEOUT_SECONDS", 10)
+# Outbound calls refuse private/loopback addresses unless this is on (local development, tests).
+INTEGRATIONS_ALLOW_PRIVATE_URLS = env_bool("INTEGRATIONS_ALLOW_PRIVATE_URLS", False)
+# The public origin providers post to (e.g. https://hub.example.com) when a proxy hides it;
+# Square and Twilio sign the URL, so it must be exactly what they were given.
+INTEGRATIONS_PUBLIC_BASE_URL = env_str("INTEGRATIONS_PUBLIC_BASE_URL", "")
+INTEGRATIONS_HEALTH_CHECK_MINUTES = env_int("INTEGRATIONS_HEALTH_CHECK_MINUTES", 5)
+INBOUND_MAX_ATTEMPTS = env_int("INBOUND_MAX_ATTEMPTS", 5)
+# The receiver caches each integration (status, secrets) this long per process: a query saved per delivery.
+INBOUND_INTEGRATION_CACHE_SECONDS = env_int("INBOUND_INTEGRATION_CACHE_SECONDS", 2)
+# Events still "received" this long after arrival are enqueued again (a lost broker message delays, never loses).
+INBOUND_REQUEUE_AFTER_SECONDS = env_int("INBOUND_REQUEUE_AFTER_SECONDS", 120)
+SPECTACULAR_SETTINGS.setdefault("ENUM_NAME_OVERRIDES", {}).update(
+    {
+        "IntegrationTypeEnum": "logs.models.INTEGRATION_TYPES",
+        "IntegrationStatusEnum": "integrations.models.Integration.Status",
+        "IntegrationLogStatusEnum": "logs.models.IntegrationLog.Status",
+    }
+)
+CELERY_QUEUE_NAMES.append("integrations")
+CELERY_QUEUE_NAMES.append("inbound")
+CELERY_TASK_ROUTES.update(
+    {
+        "integrations.tasks.inbound_event_process": {"queue": "inbound"},
+        "integrations.tasks.integration_health_check": {"queue": "integrations"},
+        "integrations.tasks.integrations_health_check_all": {"queue": "integrations"},
+        "integrations.tasks.inbound_events_requeue": {"queue": "integrations"},
+    }
+)
+CELERY_BEAT_SCHEDULE.update(
+    {
+        "integrations-health-check": {
+            "task": "integrations.tasks.integrations_health_check_all",
+            "schedule": INTEGRATIONS_HEALTH_CHECK_MINUTES * 60.0,
+        },
+        "inbound-events-requeue": {"task": "integrations.tasks.inbound_events_requeue", "schedule": 60.0},
+    }
+)
+
 
 # --- orders ------------------------------------------------------------------------------
 
