@@ -379,6 +379,15 @@ CELERY_BEAT_SCHEDULE.update(
 
 
 # --- orders ------------------------------------------------------------------------------
+# One schema name for the order status choice set (used by status, expectedStatus and filters).
+SPECTACULAR_SETTINGS.setdefault("ENUM_NAME_OVERRIDES", {}).update(
+    {
+        "OrderStatusEnum": "orders.status.Status",
+        "OrderProviderEnum": "orders.models.Order.Provider",
+        "OrderTypeEnum": "orders.models.Order.OrderType",
+        "OrderEventKindEnum": "orders.models.OrderEvent.Kind",
+    }
+)
 
 # --- payments and messaging ------------------------------------------------------------
 
