@@ -188,7 +188,7 @@ CREDENTIALS_ENCRYPTION_KEYS = env_list("CREDENTIALS_ENCRYPTION_KEYS", [])
 API_KEY_PREFIX = "ihk_"
 API_KEY_ROTATION_GRACE_HOURS = env_int("API_KEY_ROTATION_GRACE_HOURS", 24)
 API_KEY_DEFAULT_RATE_LIMIT = env_int("API_KEY_DEFAULT_RATE_LIMIT", 100)
-# Seconds between flushes of the in-process usage buffer to the database.
+# Seconds between flushes of the in-process usage buffer to the database (0: flush by hand).
 API_KEY_USAGE_FLUSH_SECONDS = env_int("API_KEY_USAGE_FLUSH_SECONDS", 2)
 RATE_LIMIT_ENABLED = env_bool("RATE_LIMIT_ENABLED", True)
 
