@@ -61,6 +61,7 @@ def main() -> None:  # noqa: PLR0915 - one linear script
     parser.add_argument("--seconds", type=float, default=10.0, help="duration of each measured phase")
     parser.add_argument("--concurrency", type=int, default=8, help="concurrent senders")
     parser.add_argument("--workers", type=int, default=2, help="gunicorn worker processes")
+    parser.add_argument("--threads", type=int, default=1, help="threads per gunicorn worker (gthread when > 1)")
     parser.add_argument("--max-requests", type=int, default=200_000, help="cap on requests per phase")
     args = parser.parse_args()
 
@@ -103,7 +104,8 @@ def main() -> None:  # noqa: PLR0915 - one linear script
     env = {**os.environ, "DJANGO_SETTINGS_MODULE": "bench.inbound_ingest", "LOG_LEVEL": "WARNING"}
     gunicorn = subprocess.Popen(
         [sys.executable, "-m", "gunicorn", "config.wsgi:application", "--chdir", str(root)]
-        + ["-b", f"127.0.0.1:{port}", "-w", str(args.workers), "--log-level", "warning"],
+        + ["-b", f"127.0.0.1:{port}", "-w", str(args.workers), "--threads", str(args.threads)]
+        + ["--log-level", "warning"],
         cwd=root,
         env=env,
         stdout=subprocess.DEVNULL,
@@ -216,7 +218,7 @@ def main() -> None:  # noqa: PLR0915 - one linear script
                 time.sleep(0.2)
         else:
             raise RuntimeError("gunicorn did not start")
-        log(f"gunicorn on 127.0.0.1:{port} with {args.workers} workers; warming up")
+        log(f"gunicorn on 127.0.0.1:{port}, {args.workers} workers x {args.threads} threads; warming up")
         warm_ok, _, _ = closed_loop(hub_path, 1.5)
         base_warm_ok, _, _ = closed_loop("/bench/baseline/", 1.5)
         if gunicorn.poll() is not None or not warm_ok or not base_warm_ok:

@@ -14,7 +14,6 @@ Progress goes to stderr; the last stdout line is one JSON object.
 import argparse
 import json
 import os
-import socket
 import subprocess
 import sys
 import time
@@ -23,6 +22,8 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
+
+from bench.harness import free_port, use_bench_database  # noqa: E402
 
 # Loopback receivers, and retries in seconds rather than minutes so the fault run ends in time.
 BENCH_ENV = {
@@ -38,12 +39,6 @@ QUEUES = "webhooks,webhooks_sweep"
 
 def log(message: str) -> None:
     print(f"[bench {time.strftime('%H:%M:%S')}] {message}", file=sys.stderr, flush=True)
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 def percentile(values: list[float], q: float) -> float:
@@ -132,12 +127,10 @@ def main() -> None:
     parser.add_argument("--wait", type=float, default=600, help="longest wait for a phase's deliveries (s)")
     args = parser.parse_args()
 
-    if not os.environ.get("DATABASE_URL") or not os.environ.get("REDIS_URL"):
-        sys.exit("set DATABASE_URL (PostgreSQL) and REDIS_URL (Redis)")
     os.environ.update(BENCH_ENV)
+    log("creating and migrating the bench database")
+    use_bench_database("webhook_delivery")  # a fresh <db>_webhook_delivery, so no other data is touched
     env = {**os.environ}
-    log("migrating")
-    subprocess.run([sys.executable, "manage.py", "migrate", "--noinput", "-v", "0"], cwd=ROOT, env=env, check=True)
 
     import django
 
@@ -145,7 +138,7 @@ def main() -> None:
     import tempfile
 
     import urllib3
-    from django.db import connection, transaction
+    from django.db import transaction
 
     from accounts.models import Company
     from accounts.redis_client import get_redis
@@ -325,16 +318,6 @@ def main() -> None:
         receiver.stop()
         if fault is not None:
             fault.stop()
-        log("cleaning up the bench company's rows")
-        with connection.cursor() as cursor:
-            cursor.execute(
-                "DELETE FROM webhooks_attempt WHERE delivery_id IN "
-                "(SELECT id FROM webhooks_delivery WHERE company_id = %s)",
-                [company.id],
-            )
-            for table in ("webhooks_delivery", "webhooks_event", "webhooks_endpoint"):
-                cursor.execute(f"DELETE FROM {table} WHERE company_id = %s", [company.id])  # noqa: S608
-        company.delete()
         redis.delete("webhooks", "webhooks_sweep")
     print(json.dumps(result), flush=True)
 

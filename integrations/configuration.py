@@ -33,6 +33,8 @@ def _clean_value(spec: ConfigField, value: Any) -> Any:
             raise DjangoValidationError("Enter an integer.")
     if not isinstance(value, str):
         raise DjangoValidationError("Enter a string.")
+    if "\x00" in value:
+        raise DjangoValidationError("Null characters are not allowed.")
     value = value.strip()
     if spec.kind == "url":
         _url(value)  # "Enter a valid URL." for anything but an http(s) URL

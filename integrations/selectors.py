@@ -5,7 +5,7 @@ from uuid import UUID
 
 from django.db.models import QuerySet
 
-from integrations.models import InboundEvent, Integration
+from integrations.models import Integration
 from logs.models import IntegrationLog
 
 
@@ -32,7 +32,3 @@ def integrations_status(*, company_id: UUID) -> dict[str, Any]:
 def integrations_due_for_check() -> QuerySet[Integration]:
     """Active integrations, the longest unchecked first."""
     return Integration.objects.filter(status=Integration.Status.ACTIVE).order_by("last_check_at", "id")
-
-
-def inbound_event_list(*, company_id: UUID) -> QuerySet[InboundEvent]:
-    return InboundEvent.objects.filter(company_id=company_id)

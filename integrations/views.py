@@ -44,6 +44,8 @@ class IntegrationViewSet(viewsets.ViewSet):
         "destroy": MANAGE,
         "health_check": MANAGE,
     }
+    # A check makes outbound calls: bound how often one caller can trigger them.
+    rate_limit = {"health_check": "30/min"}
     pagination_class = page_pagination("integrations")
     serializer_class = IntegrationSerializer
     lookup_value_regex = "[0-9a-fA-F-]{36}"

@@ -140,7 +140,7 @@ def _pool(scheme: str, host: str, address: str, port: int) -> urllib3.HTTPConnec
             pool = urllib3.HTTPSConnectionPool(
                 address,
                 port,
-                maxsize=4,
+                maxsize=10,
                 block=False,
                 retries=False,
                 cert_reqs="CERT_REQUIRED",
@@ -149,7 +149,7 @@ def _pool(scheme: str, host: str, address: str, port: int) -> urllib3.HTTPConnec
                 assert_hostname=host,
             )
         else:
-            pool = urllib3.HTTPConnectionPool(address, port, maxsize=4, block=False, retries=False)
+            pool = urllib3.HTTPConnectionPool(address, port, maxsize=10, block=False, retries=False)
         _POOLS[key] = pool
         while len(_POOLS) > _POOLS_MAX:
             _, old = _POOLS.popitem(last=False)

@@ -4,7 +4,10 @@ import json
 import logging
 import time
 import uuid
+from collections import Counter
+from concurrent.futures import ThreadPoolExecutor
 from datetime import datetime, timedelta
+from functools import partial
 from typing import Any
 
 from django.conf import settings
@@ -36,11 +39,17 @@ def _company_id(company: Company | uuid.UUID | str) -> uuid.UUID:
 
 
 def deliveries_enqueue(delivery_ids: list[uuid.UUID], *, countdown: float = 0) -> None:
-    """Hand deliveries to the Celery queue now (callers wrap this in transaction.on_commit)."""
-    from webhooks.tasks import delivery_attempt_task
+    """Hand deliveries to the Celery queue now, in messages of up to WEBHOOK_TASK_BATCH ids.
 
-    for delivery_id in delivery_ids:
-        delivery_attempt_task.apply_async(args=[str(delivery_id)], countdown=countdown or None)
+    Callers wrap this in transaction.on_commit. An event's deliveries travel together, so one
+    message, one claim and one result transaction serve all its endpoints.
+    """
+    from webhooks.tasks import deliveries_attempt_task
+
+    ids = [str(i) for i in delivery_ids]
+    size = max(1, settings.WEBHOOK_TASK_BATCH)
+    for start in range(0, len(ids), size):
+        deliveries_attempt_task.apply_async(args=[ids[start : start + size]], countdown=countdown or None)
 
 
 @transaction.atomic
@@ -351,11 +360,43 @@ def _commit_without_flush_wait() -> None:
 
 
 def delivery_attempt(*, delivery_id: uuid.UUID | str, force: bool = False, allow_retry: bool = True) -> Attempt | None:
-    """Claim a due delivery, POST it once, and record the attempt and what happens next.
+    """Attempt one delivery now if it is due and unclaimed; return its attempt, or None when nothing was sent."""
+    attempts = deliveries_attempt(delivery_ids=[delivery_id], force=force, allow_retry=allow_retry)
+    return attempts[0] if attempts else None
 
-    The claim is a conditional UPDATE (due, open, no live claim) that sets a token and a
+
+_send_pool: ThreadPoolExecutor | None = None
+
+
+def _sender() -> ThreadPoolExecutor:
+    # Created lazily, so each prefork child gets its own threads after the fork.
+    global _send_pool
+    if _send_pool is None:
+        _send_pool = ThreadPoolExecutor(max_workers=settings.WEBHOOK_TASK_BATCH, thread_name_prefix="webhook-send")
+    return _send_pool
+
+
+def _send(delivery: Delivery) -> client.HttpResult:
+    endpoint = delivery.endpoint
+    body = event_body(delivery.event)
+    headers = {
+        **{str(k): str(v) for k, v in (endpoint.headers or {}).items()},
+        **signing.headers(
+            endpoint.signing_secrets(), msg_id=delivery.event.message_id, timestamp=int(time.time()), body=body
+        ),
+    }
+    return client.post(endpoint.url, body=body, headers=headers)
+
+
+def deliveries_attempt(
+    *, delivery_ids: list[uuid.UUID | str], force: bool = False, allow_retry: bool = True
+) -> list[Attempt]:
+    """Claim the due deliveries among these ids, POST each once (concurrently), and record the attempts.
+
+    The claim is a conditional UPDATE (open, due, no live claim) that sets a token and a
     lease, so two workers never send the same attempt; a worker that dies mid-send leaves
-    an expired lease that the sweeper re-enqueues. Returns None when nothing was sent.
+    an expired lease that the sweeper re-enqueues. Only the token's holder records the
+    outcome. `force` sends to an endpoint that is not active (the test action).
     """
     now = timezone.now()
     token = uuid.uuid4()
@@ -363,7 +404,7 @@ def delivery_attempt(*, delivery_id: uuid.UUID | str, force: bool = False, allow
         _commit_without_flush_wait()
         claimed = (
             Delivery.objects.filter(
-                id=delivery_id,
+                id__in=delivery_ids,
                 status__in=Delivery.OPEN_STATUSES,
                 next_attempt_at__lte=now + timedelta(seconds=1),
             )
@@ -375,111 +416,143 @@ def delivery_attempt(*, delivery_id: uuid.UUID | str, force: bool = False, allow
                 updated_at=now,
             )
         )
-        if claimed != 1:
-            return None  # not due, finished, gone, or another worker holds it
-        delivery = Delivery.objects.select_related("endpoint", "event").get(id=delivery_id)
-    endpoint = delivery.endpoint
-    if not endpoint.is_active() and not force:
-        Delivery.objects.filter(id=delivery.id, claim_token=token).update(
+        if not claimed:
+            return []  # not due, finished, gone, or another worker holds them
+        deliveries = list(
+            Delivery.objects.filter(id__in=delivery_ids, claim_token=token).select_related("endpoint", "event")
+        )
+
+    paused = [d for d in deliveries if not d.endpoint.is_active() and not force]
+    if paused:
+        Delivery.objects.filter(id__in=[d.id for d in paused], claim_token=token).update(
             status=Delivery.Status.FAILED,
             attempt_count=F("attempt_count") - 1,
             next_attempt_at=None,
             claim_token=None,
             claimed_until=None,
-            last_error=f"Not sent: the endpoint is {endpoint.status}.",
+            last_error="Not sent: the endpoint is disabled.",
             updated_at=timezone.now(),
         )
-        return None
-    if not _rate_permit(endpoint):
+    ready = [d for d in deliveries if d not in paused]
+    limited = [d for d in ready if not _rate_permit(d.endpoint)]
+    if limited:
         later = timezone.now() + timedelta(seconds=1)
-        Delivery.objects.filter(id=delivery.id, claim_token=token).update(
+        ids = [d.id for d in limited]
+        Delivery.objects.filter(id__in=ids, claim_token=token).update(
             attempt_count=F("attempt_count") - 1,
             next_attempt_at=later,
             enqueued_at=later,
             claim_token=None,
             claimed_until=None,
         )
-        deliveries_enqueue([delivery.id], countdown=1)
-        return None
-
-    body = event_body(delivery.event)
-    headers = {
-        **{str(k): str(v) for k, v in (endpoint.headers or {}).items()},
-        **signing.headers(
-            endpoint.signing_secrets(), msg_id=delivery.event.message_id, timestamp=int(time.time()), body=body
-        ),
-    }
-    result = client.post(endpoint.url, body=body, headers=headers)
-    return _attempt_record(delivery=delivery, token=token, result=result, allow_retry=allow_retry)
+        deliveries_enqueue(ids, countdown=1)
+    sending = [d for d in ready if d not in limited]
+    if not sending:
+        return []
+    # One thread per delivery (a batch is at most WEBHOOK_TASK_BATCH), so a batch lasts one timeout at most.
+    results = [_send(sending[0])] if len(sending) == 1 else list(_sender().map(_send, sending))
+    return _attempts_record(outcomes=list(zip(sending, results, strict=True)), token=token, allow_retry=allow_retry)
 
 
 @transaction.atomic
-def _attempt_record(*, delivery: Delivery, token: uuid.UUID, result: client.HttpResult, allow_retry: bool) -> Attempt:
-    endpoint = delivery.endpoint
+def _attempts_record(
+    *, outcomes: list[tuple[Delivery, client.HttpResult]], token: uuid.UUID, allow_retry: bool
+) -> list[Attempt]:
     now = timezone.now()
     _commit_without_flush_wait()
-    attempt = Attempt.objects.create(
-        delivery=delivery,
-        number=delivery.attempt_count,
-        success=result.ok,
-        status_code=result.status_code,
-        duration_ms=result.duration_ms,
-        error=result.error[:2000],
-        response_body=result.body,
-        created_at=now,
+    attempts = Attempt.objects.bulk_create(
+        [
+            Attempt(
+                delivery=delivery,
+                number=delivery.attempt_count,
+                success=result.ok,
+                status_code=result.status_code,
+                duration_ms=result.duration_ms,
+                error=result.error[:2000],
+                response_body=result.body,
+                created_at=now,
+            )
+            for delivery, result in outcomes
+        ]
     )
-    updates: dict[str, Any] = {
-        "claim_token": None,
-        "claimed_until": None,
-        "last_status_code": result.status_code,
-        "last_error": result.error[:2000] if result.error else ("" if result.ok else f"HTTP {result.status_code}"),
-        "updated_at": now,
-    }
-    countdown: float | None = None
-    gone = result.status_code == 410
-    if result.ok:
-        updates.update(status=Delivery.Status.SUCCESS, delivered_at=now, next_attempt_at=None)
-    elif (
-        allow_retry
-        and not gone
-        and retries.is_retryable(status_code=result.status_code, error_kind=result.error_kind)
-        and delivery.attempt_count <= endpoint.max_retries
-    ):
-        delay = retries.retry_delay(retry_number=delivery.attempt_count, retry_after=result.headers.get("retry-after"))
-        due = now + timedelta(seconds=delay)
-        # Near retries ride the broker with a countdown; far ones wait for the sweeper (no long ETAs in Redis).
-        countdown = delay if delay <= settings.WEBHOOK_COUNTDOWN_MAX else None
-        updates.update(
-            status=Delivery.Status.RETRYING, next_attempt_at=due, enqueued_at=due if countdown is not None else None
-        )
-    else:
-        updates.update(status=Delivery.Status.FAILED, next_attempt_at=None)
-    if Delivery.objects.filter(id=delivery.id, claim_token=token).update(**updates) == 1 and countdown is not None:
-        transaction.on_commit(lambda: deliveries_enqueue([delivery.id], countdown=countdown))
+    succeeded: set[uuid.UUID] = set()
+    failures: Counter[uuid.UUID] = Counter()
+    gone: set[uuid.UUID] = set()
+    endpoints = {delivery.endpoint_id: delivery.endpoint for delivery, _ in outcomes}
+    for delivery, result in outcomes:
+        endpoint = delivery.endpoint
+        updates: dict[str, Any] = {
+            "claim_token": None,
+            "claimed_until": None,
+            "last_status_code": result.status_code,
+            "last_error": result.error[:2000] if result.error else ("" if result.ok else f"HTTP {result.status_code}"),
+            "updated_at": now,
+        }
+        countdown: float | None = None
+        if result.ok:
+            succeeded.add(endpoint.id)
+            updates.update(status=Delivery.Status.SUCCESS, delivered_at=now, next_attempt_at=None)
+        else:
+            failures[endpoint.id] += 1
+            if result.status_code == 410:
+                gone.add(endpoint.id)
+            if (
+                allow_retry
+                and result.status_code != 410
+                and retries.is_retryable(status_code=result.status_code, error_kind=result.error_kind)
+                and delivery.attempt_count <= endpoint.max_retries
+            ):
+                delay = retries.retry_delay(
+                    retry_number=delivery.attempt_count, retry_after=result.headers.get("retry-after")
+                )
+                due = now + timedelta(seconds=delay)
+                # Near retries ride the broker with a countdown; far ones wait for the sweeper (no long ETAs).
+                countdown = delay if delay <= settings.WEBHOOK_COUNTDOWN_MAX else None
+                updates.update(
+                    status=Delivery.Status.RETRYING,
+                    next_attempt_at=due,
+                    enqueued_at=due if countdown is not None else None,
+                )
+            else:
+                updates.update(status=Delivery.Status.FAILED, next_attempt_at=None)
+        recorded = Delivery.objects.filter(id=delivery.id, claim_token=token).update(**updates) == 1
+        if recorded and countdown is not None:
+            transaction.on_commit(partial(deliveries_enqueue, [delivery.id], countdown=countdown))
 
-    if result.ok:
-        # Skip the write when nothing changes, so a busy endpoint's row is not updated per delivery.
-        recent = endpoint.last_success_at is not None and endpoint.last_success_at > now - timedelta(seconds=1)
-        if endpoint.failure_count == 0 and recent:
-            return attempt
-        Endpoint.objects.filter(id=endpoint.id).filter(
-            Q(failure_count__gt=0) | Q(last_success_at__isnull=True) | Q(last_success_at__lt=now - timedelta(seconds=1))
-        ).update(failure_count=0, failing_since=None, last_success_at=now, last_triggered_at=now)
-        return attempt
+    for endpoint_id, endpoint in endpoints.items():
+        if endpoint_id in succeeded and endpoint_id not in gone:
+            _endpoint_succeeded(endpoint, now)
+        else:
+            _endpoint_failed(endpoint, now, count=failures[endpoint_id], gone=endpoint_id in gone)
+    return attempts
+
+
+def _endpoint_succeeded(endpoint: Endpoint, now: datetime) -> None:
+    # Skip the write when nothing changes, so a busy endpoint's row is not updated per delivery.
+    recent = endpoint.last_success_at is not None and endpoint.last_success_at > now - timedelta(seconds=1)
+    if endpoint.failure_count == 0 and recent:
+        return
+    Endpoint.objects.filter(id=endpoint.id).filter(
+        Q(failure_count__gt=0) | Q(last_success_at__isnull=True) | Q(last_success_at__lt=now - timedelta(seconds=1))
+    ).update(failure_count=0, failing_since=None, last_success_at=now, last_triggered_at=now)
+
+
+def _endpoint_failed(endpoint: Endpoint, now: datetime, *, count: int, gone: bool) -> None:
     Endpoint.objects.filter(id=endpoint.id).update(
-        failure_count=F("failure_count") + 1, failing_since=Coalesce("failing_since", Value(now)), last_triggered_at=now
+        failure_count=F("failure_count") + count,
+        failing_since=Coalesce("failing_since", Value(now)),
+        last_triggered_at=now,
     )
     if gone:
         reason = "The endpoint answered 410 Gone."
     else:
         reason = f"Every attempt failed for {settings.WEBHOOK_DISABLE_AFTER_SECONDS // 3600} hours."
-    threshold = now - timedelta(seconds=settings.WEBHOOK_DISABLE_AFTER_SECONDS)
     disabling = Endpoint.objects.filter(id=endpoint.id, status=Endpoint.Status.ACTIVE)
     if not gone:
+        threshold = now - timedelta(seconds=settings.WEBHOOK_DISABLE_AFTER_SECONDS)
         disabling = disabling.filter(failing_since__lte=threshold)
     if disabling.update(status=Endpoint.Status.FAILED, disabled_reason=reason, disabled_at=now, updated_at=now) == 1:
         _log_disabled(endpoint_id=endpoint.id, company_id=endpoint.company_id, name=endpoint.name, reason=reason)
-    return attempt
 
 
 def deliveries_sweep(*, limit: int | None = None) -> int:

@@ -6,12 +6,20 @@ DELIVERY_QUEUE = "webhooks"
 SWEEP_QUEUE = "webhooks_sweep"
 
 
+@shared_task(name="webhooks.deliveries_attempt", queue=DELIVERY_QUEUE, acks_late=True, ignore_result=True)
+def deliveries_attempt_task(delivery_ids: list[str]) -> None:
+    """Attempt the deliveries that are due and unclaimed (the service claims them atomically)."""
+    from webhooks.services import deliveries_attempt
+
+    deliveries_attempt(delivery_ids=delivery_ids)
+
+
 @shared_task(name="webhooks.delivery_attempt", queue=DELIVERY_QUEUE, acks_late=True, ignore_result=True)
 def delivery_attempt_task(delivery_id: str) -> None:
-    """Attempt one delivery if it is due and unclaimed (the service claims it atomically)."""
-    from webhooks.services import delivery_attempt
+    """Attempt one delivery (messages enqueued before batching existed)."""
+    from webhooks.services import deliveries_attempt
 
-    delivery_attempt(delivery_id=delivery_id)
+    deliveries_attempt(delivery_ids=[delivery_id])
 
 
 @shared_task(name="webhooks.deliveries_sweep", queue=SWEEP_QUEUE, acks_late=True, ignore_result=True)

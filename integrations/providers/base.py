@@ -5,9 +5,9 @@ import hmac
 import json
 import time
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
-from urllib.parse import parse_qsl, urljoin
+from urllib.parse import urljoin
 
 from integrations import transport
 
@@ -59,13 +59,6 @@ class InboundRequest:
         except (ValueError, UnicodeDecodeError) as exc:
             raise MalformedBody(f"The body is not valid JSON: {exc}") from exc
 
-    def form(self) -> dict[str, str]:
-        """Return form fields of an application/x-www-form-urlencoded body (last value wins)."""
-        try:
-            return dict(parse_qsl(self.body.decode("utf-8"), keep_blank_values=True, strict_parsing=bool(self.body)))
-        except (ValueError, UnicodeDecodeError) as exc:
-            raise MalformedBody(f"The body is not a valid form: {exc}") from exc
-
 
 @dataclass(frozen=True)
 class ParsedEvent:
@@ -89,6 +82,12 @@ class SignatureInvalid(InboundError):
 
 class MalformedBody(InboundError):
     status = 400
+
+
+class VerificationUnavailable(InboundError):
+    """The provider's verification service could not be reached: the sender should retry later."""
+
+    status = 503
 
 
 class InboundScheme:
@@ -121,14 +120,10 @@ class Provider:
     check: Callable[[Mapping[str, Any]], CheckResult]
     inbound: InboundScheme | None = None
     inbound_help: str = ""
-    extra: dict[str, Any] = field(default_factory=dict)
 
     @property
     def secret_fields(self) -> frozenset[str]:
         return frozenset(f.name for f in self.fields if f.secret)
-
-    def field(self, name: str) -> ConfigField | None:
-        return next((f for f in self.fields if f.name == name), None)
 
 
 # --- helpers the provider modules share ---------------------------------------------

@@ -13,6 +13,7 @@ from integrations.providers.base import (
     ParsedEvent,
     Provider,
     SignatureInvalid,
+    VerificationUnavailable,
     api_url,
     http_check,
     json_object,
@@ -65,7 +66,8 @@ class PayPalVerification(InboundScheme):
             )
             status = response.json().get("verification_status") if response.status_code == 200 else None
         except (transport.OutboundError, ValueError, KeyError) as exc:
-            raise SignatureInvalid(f"PayPal's verification API could not confirm the signature: {exc}")
+            # Not a bad signature: PayPal retries a non-2xx delivery, by when its API may answer.
+            raise VerificationUnavailable(f"PayPal's verification API could not be asked: {exc}")
         if status != "SUCCESS":
             raise SignatureInvalid(f"PayPal answered verification_status={status or 'none'}.")
 

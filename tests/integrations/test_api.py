@@ -66,6 +66,8 @@ def test_the_same_name_in_another_company_is_fine(api, owner_headers, other_comp
         ("stripe", {**STRIPE, "colour": "blue"}, "colour"),
         ("smtp", {"host": "mail.example.com", "port": "twenty-five"}, "port"),
         ("sendgrid", {"apiKey": "SG.x", "fromEmail": "not-an-email"}, "fromEmail"),
+        ("stripe", {**STRIPE, "publishableKey": "pk\u0000"}, "publishableKey"),
+        ("stripe", {**STRIPE, "publishableKey": 42}, "publishableKey"),
     ],
 )
 def test_a_config_that_does_not_fit_the_provider_answers_400_naming_the_field(

@@ -505,7 +505,9 @@ def test_paypal_delivery_without_transmission_headers_never_reaches_paypal(
     assert paypal_api.requests == []
 
 
-def test_paypal_delivery_is_refused_when_paypals_api_is_unreachable(company, make_integration, post_inbound):
+def test_paypal_delivery_answers_503_when_paypals_api_is_unreachable_so_paypal_retries(
+    company, make_integration, post_inbound
+):
     # given: nothing listens on the configured base URL
     from tests.conftest import free_port
 
@@ -515,5 +517,6 @@ def test_paypal_delivery_is_refused_when_paypals_api_is_unreachable(company, mak
     # when
     response = post_inbound(integration.id, body, PAYPAL_HEADERS)
     # then
-    assert response.status_code == 401
+    assert response.status_code == 503
+    assert response.json()["statusCode"] == 503
     assert not InboundEvent.objects.exists()

@@ -1,5 +1,6 @@
 """Delivery services without a worker: claims, auto-disable after days of failure, rate limits."""
 
+import time
 from datetime import timedelta
 
 import pytest
@@ -60,7 +61,7 @@ def test_an_endpoint_failing_for_five_days_is_disabled_and_logged(company, endpo
     Delivery.objects.filter(id=first.id).update(next_attempt_at=timezone.now())
     assert services.delivery_attempt(delivery_id=first.id) is None
     first.refresh_from_db()
-    assert first.status == "failed" and "failed" in first.last_error
+    assert first.status == "failed" and "disabled" in first.last_error
 
 
 def test_a_success_resets_the_failure_streak(company, endpoint_for, no_broker):
@@ -106,3 +107,24 @@ def test_the_demo_seed_creates_one_paused_endpoint_idempotently(company):
     endpoint = Endpoint.objects.get(company=company)
     assert endpoint.status == "inactive" and endpoint.secret.startswith("whsec_")
     assert services.event_publish(company, "order.created", {}).deliveries.count() == 0
+
+
+def test_an_events_deliveries_travel_in_one_message_and_are_sent_together(
+    company, endpoint_for, no_broker, django_capture_on_commit_callbacks
+):
+    # given three endpoints, one of them slow
+    with Receiver() as fast, Receiver(lambda request, n: Answer(200, delay=0.8)) as slow:
+        for url in (fast.url + "/a", fast.url + "/b", slow.url):
+            endpoint_for(url)
+        with django_capture_on_commit_callbacks(execute=True):
+            event = services.event_publish(company, "order.created", {})
+        ids = list(Delivery.objects.filter(event=event).values_list("id", flat=True))
+        # when
+        started = time.monotonic()
+        attempts = services.deliveries_attempt(delivery_ids=ids)
+        elapsed = time.monotonic() - started
+    # then one message carried all three, and they were sent concurrently
+    assert [sorted(map(str, sent)) for sent, _ in no_broker] == [sorted(map(str, ids))]
+    assert sorted(a.status_code for a in attempts) == [200, 200, 200]
+    assert elapsed < 1.5
+    assert Delivery.objects.filter(event=event, status="success").count() == 3
