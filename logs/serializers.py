@@ -262,18 +262,18 @@ class ExternalLogsResponse(serializers.Serializer):
     logs = ExternalLogSerializer(many=True)
 
 
-class _Counts(serializers.Serializer):
+class StatsCounts(serializers.Serializer):
     total = serializers.IntegerField()
     success = serializers.IntegerField()
     error = serializers.IntegerField()
 
 
-class _Period(serializers.Serializer):
+class StatsPeriod(serializers.Serializer):
     start_date = TimestampField()
     end_date = TimestampField()
 
 
-class _Summary(serializers.Serializer):
+class StatsSummary(serializers.Serializer):
     total_logs = serializers.IntegerField()
     success_count = serializers.IntegerField()
     error_count = serializers.IntegerField()
@@ -282,10 +282,10 @@ class _Summary(serializers.Serializer):
 
 
 class StatsResponse(serializers.Serializer):
-    period = _Period()
-    summary = _Summary()
-    by_operation = serializers.DictField(child=_Counts())
-    by_integration_type = serializers.DictField(child=_Counts())
+    period = StatsPeriod()
+    summary = StatsSummary()
+    by_operation = serializers.DictField(child=StatsCounts())
+    by_integration_type = serializers.DictField(child=StatsCounts())
 
 
 class ErrorsResponse(serializers.Serializer):

@@ -84,10 +84,11 @@ class ProductLogsView(_LogsView):
     @extend_schema(
         tags=TAGS,
         summary="Integration logs of one product",
-        parameters=[ProductLogsQuery, OpenApiParameter("product_id", int, OpenApiParameter.PATH)],
+        parameters=[ProductLogsQuery, OpenApiParameter("productId", int, OpenApiParameter.PATH)],
         responses=ProductLogsResponse,
     )
-    def get(self, request: Request, product_id: str) -> Response:
+    def get(self, request: Request, productId: str) -> Response:  # the seed's path names
+        product_id = productId
         if not product_id.isdigit() or len(product_id) > 18:
             raise ValidationError({"productId": ["productId must be a non-negative integer."]})
         q = _query(ProductLogsQuery, request)
@@ -110,11 +111,13 @@ class ExternalLogsView(_LogsView):
         summary="Integration logs of a product by its external platform id",
         parameters=[
             ExternalLogsQuery,
-            OpenApiParameter("integration_type", str, OpenApiParameter.PATH, enum=list(INTEGRATION_TYPES)),
+            OpenApiParameter("integrationType", str, OpenApiParameter.PATH, enum=list(INTEGRATION_TYPES)),
+            OpenApiParameter("externalId", str, OpenApiParameter.PATH),
         ],
         responses=ExternalLogsResponse,
     )
-    def get(self, request: Request, integration_type: str, external_id: str) -> Response:
+    def get(self, request: Request, integrationType: str, externalId: str) -> Response:
+        integration_type, external_id = integrationType, externalId
         if integration_type not in INTEGRATION_TYPES:
             message = f"Invalid integration type. Must be one of: {', '.join(INTEGRATION_TYPES)}"
             raise ValidationError({"integrationType": [message]})
