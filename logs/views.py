@@ -121,6 +121,8 @@ class ExternalLogsView(_LogsView):
         if integration_type not in INTEGRATION_TYPES:
             message = f"Invalid integration type. Must be one of: {', '.join(INTEGRATION_TYPES)}"
             raise ValidationError({"integrationType": [message]})
+        if len(external_id) > 255 or "\x00" in external_id:
+            raise ValidationError({"externalId": ["externalId must be at most 255 characters, without NUL."]})
         q = _query(ExternalLogsQuery, request)
         rows = list(
             selectors.integration_log_for_external(

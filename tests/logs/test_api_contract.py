@@ -247,6 +247,20 @@ def test_an_unknown_external_id_answers_404_product_not_found(api, company, read
     assert response.json() == {"statusCode": 404, "error": "Not Found", "message": "Product not found", "details": {}}
 
 
+def test_an_overlong_or_nul_external_id_answers_400(api, reader):
+    _bad(api.get("/api/v1/logs/external/woocommerce/" + "9" * 256, **reader), "externalId must be at most 255")
+    _bad(api.get("/api/v1/logs/external/woocommerce/a%00b", **reader), "externalId must be at most 255")
+
+
+def test_nul_bytes_in_query_parameters_answer_400(api, reader):
+    for path in (
+        "/api/v1/logs/requests?requestId=a%00b",
+        "/api/v1/logs/requests?path=/a%00",
+        "/api/v1/logs?status=%00",
+    ):
+        assert api.get(path, **reader).status_code == 400, path
+
+
 def test_an_unknown_integration_type_in_the_path_answers_400(api, reader):
     _bad(api.get("/api/v1/logs/external/ebay/789", **reader), "Invalid integration type. Must be one of: woocommerce")
 
