@@ -79,7 +79,11 @@ class DateParamField(serializers.Field):
             self.fail("invalid", name=self.field_name)
         if timezone.is_naive(value):
             value = value.replace(tzinfo=UTC)
-        return value
+        try:
+            # In UTC: PostgreSQL refuses offsets past ±15:59 that Python accepts (e.g. +20:29).
+            return value.astimezone(UTC)
+        except (OverflowError, ValueError):
+            self.fail("invalid", name=self.field_name)
 
     def to_representation(self, value: datetime) -> str:
         return value.isoformat()

@@ -123,6 +123,15 @@ def test_the_list_filters_by_every_documented_parameter(api, company, reader, ma
     assert total(f"startDate={(datetime.now(UTC) - timedelta(days=11)).date()}&endDate={five_days_ago}") == 4
 
 
+def test_dates_with_any_offset_are_compared_in_utc(api, company, reader, make_logs):
+    make_logs(company, 2)
+    since = (datetime.now(UTC) - timedelta(hours=1)).replace(tzinfo=None).isoformat(timespec="seconds")
+    # the same moment written with a +20:29 offset, which PostgreSQL itself would refuse
+    shifted = (datetime.fromisoformat(since) + timedelta(hours=20, minutes=29)).isoformat() + "%2B20:29"
+    assert api.get(f"/api/v1/logs?startDate={shifted}", **reader).json()["pagination"]["total"] == 2
+    assert api.get(f"/api/v1/logs/requests?startDate={shifted}", **reader).status_code == 200
+
+
 def test_a_date_only_end_date_includes_that_whole_day(api, company, reader, make_logs):
     make_logs(company, 2)
     today = datetime.now(UTC).date().isoformat()
@@ -162,6 +171,7 @@ def test_the_list_sorts_by_timestamp_product_id_and_status_both_ways(api, compan
         ("productId=99999999999999999999", ["productId must be an integer"]),
         ("startDate=yesterday", ["startDate must be an ISO 8601 date or datetime"]),
         ("endDate=2025-13-45", ["endDate must be an ISO 8601 date or datetime"]),
+        ("startDate=0001-01-01T00:00:00%2B05:00", ["startDate must be an ISO 8601 date or datetime"]),
         ("startDate=2025-11-06&endDate=2025-11-01", ["startDate must not be after endDate"]),
     ],
 )
