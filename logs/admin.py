@@ -184,7 +184,7 @@ class IntegrationLogAdmin(_ReadOnlyLogAdmin):
         if not any(key.startswith(("company", "timestamp__")) for key in request.GET):
             queryset = queryset.filter(timestamp__gte=timezone.now() - timedelta(days=MESSAGE_SEARCH_DAYS))
         exact = Q(external_product_id=term) | Q(external_sku=term)
-        if term.isdigit() and len(term) < 19:
+        if term.isascii() and term.isdigit() and len(term) < 19:
             exact |= Q(product_id=int(term))
         # Newest first with LIMIT 1 (not EXISTS): the planner then walks the time index
         # backwards and stops at the window's edge instead of scanning the table.

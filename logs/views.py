@@ -89,7 +89,7 @@ class ProductLogsView(_LogsView):
     )
     def get(self, request: Request, productId: str) -> Response:  # the seed's path names
         product_id = productId
-        if not product_id.isdigit() or len(product_id) > 18:
+        if not (product_id.isascii() and product_id.isdigit()) or len(product_id) > 18:
             raise ValidationError({"productId": ["productId must be a non-negative integer."]})
         q = _query(ProductLogsQuery, request)
         qs = selectors.integration_log_for_product(

@@ -40,6 +40,7 @@ def test_filters_and_search_narrow_the_list(admin_client, company, make_logs):
     assert "Exported nicely" in by_product
     assert "Timeout talking" not in by_product
     assert "Exported nicely" in admin_client.get(LIST + "?q=nicely").content.decode()
+    assert admin_client.get(LIST + "?q=%C2%B2").status_code == 200  # a unicode digit is not an id
 
 
 def test_message_search_looks_at_recent_logs_unless_a_company_or_date_is_chosen(admin_client, company, make_logs):

@@ -220,6 +220,7 @@ def test_a_product_without_logs_answers_an_empty_list(api, reader):
     ("path", "fragment"),
     [
         ("/api/v1/logs/product/abc", "productId must be a non-negative integer"),
+        ("/api/v1/logs/product/%C2%B2", "productId must be a non-negative integer"),
         ("/api/v1/logs/product/5?integrationType=ebay", "Invalid integration type. Must be one of:"),
         ("/api/v1/logs/product/5?status=fine", "Invalid status. Must be one of: success, error, pending"),
         ("/api/v1/logs/product/5?limit=500", "limit must be an integer between 1 and 100"),
