@@ -99,6 +99,8 @@ else:
         }
     }
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+# Covering indexes (INCLUDE columns) are a PostgreSQL feature; SQLite builds plain indexes.
+SILENCED_SYSTEM_CHECKS = [] if DATABASE_URL else ["models.W040"]
 
 REDIS_URL = env_str("REDIS_URL", "")
 if REDIS_URL:
@@ -258,8 +260,8 @@ CELERY_TASK_ROUTES: dict[str, dict[str, str]] = {}
 LOG_RETENTION_DAYS = env_int("LOG_RETENTION_DAYS", 90)
 # When set, retention first writes the rows it removes there as gzip JSON lines.
 LOG_ARCHIVE_DIR = env_str("LOG_ARCHIVE_DIR", "")
-LOG_RETENTION_BATCH_SIZE = env_int("LOG_RETENTION_BATCH_SIZE", 1000)
-LOG_RETENTION_BATCH_PAUSE_MS = env_int("LOG_RETENTION_BATCH_PAUSE_MS", 5)
+LOG_RETENTION_BATCH_SIZE = env_int("LOG_RETENTION_BATCH_SIZE", 500)
+LOG_RETENTION_BATCH_PAUSE_MS = env_int("LOG_RETENTION_BATCH_PAUSE_MS", 10)
 # A run stops at this deadline and enqueues a follow-up, so one worker slot is never held for hours.
 LOG_RETENTION_MAX_SECONDS = env_int("LOG_RETENTION_MAX_SECONDS", 600)
 # List totals of at least this many rows are cached this long (0: always count exactly).
