@@ -250,6 +250,9 @@ USER_RATE_LIMIT_PER_MINUTE = env_int("USER_RATE_LIMIT_PER_MINUTE", 600)
 AUTH_RATE_LIMIT = env_str("AUTH_RATE_LIMIT", "20/min")  # token endpoints, per client IP
 TRUST_X_FORWARDED_FOR = env_bool("TRUST_X_FORWARDED_FOR", False)
 
+# Webhook endpoints and integrations share one active/inactive choice set in the schema.
+SPECTACULAR_SETTINGS["ENUM_NAME_OVERRIDES"] = {"ActiveInactiveEnum": "integrations.models.Integration.Status"}
+
 # --- Celery queues -------------------------------------------------------------------
 # Apps append their queue names in their sections below; a worker started without -Q
 # consumes every queue listed here (CELERY_TASK_QUEUES is built at the end of this file).
@@ -330,7 +333,6 @@ SPECTACULAR_SETTINGS.setdefault("ENUM_NAME_OVERRIDES", {}).update(
     {
         "WebhookEndpointStatusEnum": "webhooks.models.Endpoint.Status",
         "WebhookDeliveryStatusEnum": "webhooks.models.Delivery.Status",
-        "WebhookSettableStatusEnum": "webhooks.serializers.SETTABLE_STATUS_CHOICES",
     }
 )
 CELERY_BEAT_SCHEDULE.update(
@@ -355,7 +357,6 @@ INBOUND_REQUEUE_AFTER_SECONDS = env_int("INBOUND_REQUEUE_AFTER_SECONDS", 120)
 SPECTACULAR_SETTINGS.setdefault("ENUM_NAME_OVERRIDES", {}).update(
     {
         "IntegrationTypeEnum": "logs.models.INTEGRATION_TYPES",
-        "IntegrationStatusEnum": "integrations.models.Integration.Status",
         "IntegrationLogStatusEnum": "logs.models.IntegrationLog.Status",
     }
 )

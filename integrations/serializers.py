@@ -2,7 +2,7 @@
 
 from django.conf import settings
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import extend_schema_field
+from drf_spectacular.utils import extend_schema_field, extend_schema_serializer
 from rest_framework import serializers
 
 from config.api.fields import ModelSerializer, TimestampField
@@ -109,6 +109,7 @@ class IntegrationUpdateSerializer(serializers.Serializer):
     config = serializers.DictField(required=False, help_text="Merged: omitted fields keep their values.")
 
 
+@extend_schema_serializer(component_name="IntegrationLogEntry")
 class IntegrationLogSerializer(ModelSerializer):
     created_at = TimestampField(source="timestamp")
 
