@@ -1,10 +1,12 @@
 """The integrations API (seeds/001, 003, 004): thin views over services and selectors."""
 
+from uuid import UUID
+
 from django.shortcuts import get_object_or_404
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import status, viewsets
 from rest_framework.decorators import action
-from rest_framework.exceptions import ValidationError
+from rest_framework.exceptions import NotFound, ValidationError
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
@@ -26,6 +28,7 @@ from integrations.serializers import (
 )
 from logs.models import IntegrationLog
 
+UUID_PATTERN = "[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}"
 READ = [scopes.INTEGRATIONS_READ]
 MANAGE = [scopes.INTEGRATIONS_MANAGE]
 
@@ -48,10 +51,16 @@ class IntegrationViewSet(viewsets.ViewSet):
     rate_limit = {"health_check": "30/min"}
     pagination_class = page_pagination("integrations")
     serializer_class = IntegrationSerializer
-    lookup_value_regex = "[0-9a-fA-F-]{36}"
+    lookup_value_regex = UUID_PATTERN
 
     def _get(self, request: Request, pk: str) -> Integration:
-        return get_object_or_404(selectors.integration_list(company_id=get_principal(request).company_id), pk=pk)
+        try:
+            integration_id = UUID(pk)
+        except ValueError:
+            raise NotFound("No integration has this id.")
+        return get_object_or_404(
+            selectors.integration_list(company_id=get_principal(request).company_id), pk=integration_id
+        )
 
     def _show(self, request: Request, integration: Integration, code: int = 200) -> Response:
         return Response(IntegrationSerializer(integration, context={"request": request}).data, status=code)
