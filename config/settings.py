@@ -274,6 +274,7 @@ SPECTACULAR_SETTINGS.setdefault("ENUM_NAME_OVERRIDES", {}).update(
     {
         "IntegrationTypeEnum": "logs.models.INTEGRATION_TYPES",
         "IntegrationStatusEnum": "integrations.models.Integration.Status",
+        "IntegrationCategoryEnum": "integrations.providers.base.CATEGORIES",
         "IntegrationLogStatusEnum": "logs.models.IntegrationLog.Status",
     }
 )
