@@ -72,6 +72,9 @@ class ApiKeyAdmin(admin.ModelAdmin):
     actions = ["revoke_keys", "rotate_keys"]
     inlines = [ApiKeyUsageInline]
 
+    def get_inlines(self, request, obj=None):
+        return [ApiKeyUsageInline] if obj else []
+
     def get_fields(self, request, obj=None):
         if obj is None:
             return ["company", "name", "scopes", "rate_limit", "expires_at"]

@@ -9,7 +9,7 @@ from rest_framework.request import Request
 from rest_framework_simplejwt.authentication import JWTAuthentication
 from rest_framework_simplejwt.exceptions import InvalidToken, TokenError
 
-from accounts.keys import api_key_looks_valid, api_key_resolve
+from accounts.keys import api_key_bucket, api_key_hash, api_key_looks_valid, api_key_resolve
 from accounts.principal import ApiKeyUser, Principal
 from accounts.scopes import ROLE_SCOPES
 
@@ -43,6 +43,7 @@ class ApiKeyAuthentication(BaseAuthentication):
             scopes=info.scopes,
             api_key_id=info.id,
             rate_limit=info.rate_limit,
+            extra={"bucket": api_key_bucket(api_key_hash(raw))},
         )
         if verdict is not None:
             # Counted in the same Redis call as the lookup; ApiKeyRateThrottle enforces it.

@@ -5,6 +5,7 @@ import json
 import secrets
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from functools import lru_cache
 from uuid import UUID
 
 from django.conf import settings
@@ -83,12 +84,23 @@ _AUTH_LUA = (
     + """
 local d = redis.call('HMGET', KEYS[1], 'd', 'rl')
 if not d[1] then return {-1} end
-local r = hit(KEYS[2], tonumber(d[2]), tonumber(ARGV[1]))
+local r = hit(KEYS[2], tonumber(d[2]), tonumber(ARGV[1]), false)
 table.insert(r, d[1])
 return r
 """
 )
 _auth_script = None
+
+
+@lru_cache(maxsize=4096)
+def _parse_cached(raw: bytes) -> KeyInfo:
+    """Parse a cached key's JSON once per distinct value (KeyInfo is immutable)."""
+    return KeyInfo.from_json(raw)
+
+
+def api_key_bucket(hashed: str) -> str:
+    """Return the rate-limit bucket of a key (by hash: the script runs before the id is known)."""
+    return f"key:{hashed[:24]}"
 
 
 def _cache_key(hashed: str) -> str:
@@ -130,7 +142,7 @@ def api_key_resolve(raw: str, *, rate_limited: bool) -> tuple[KeyInfo | None, Ve
     global _auth_script
     if _auth_script is None:
         _auth_script = client.register_script(_AUTH_LUA)
-    keys = [_cache_key(hashed), f"rl:key:{hashed[:24]}"]
+    keys = [_cache_key(hashed), f"rl:{api_key_bucket(hashed)}"]
     result = _auth_script(keys=keys, args=[60_000])
     if int(result[0]) == -1:
         info = _load(hashed)
@@ -143,7 +155,7 @@ def api_key_resolve(raw: str, *, rate_limited: bool) -> tuple[KeyInfo | None, Ve
         result = _auth_script(keys=keys, args=[60_000])
         if int(result[0]) == -1:  # evicted in between: answer from the row we hold
             return info, None
-    info = KeyInfo.from_json(result[4])
+    info = _parse_cached(result[4])
     return info, verdict_from_script(result, info.rate_limit)
 
 

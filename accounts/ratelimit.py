@@ -18,7 +18,7 @@ from accounts.redis_client import get_redis
 # hit() returns {allowed, remaining, reset_ms, retry_ms}. It uses the server clock (TIME) so web
 # processes on different machines agree on window boundaries.
 SLIDING_WINDOW_FN = """
-local function hit(base, limit, window)
+local function hit(base, limit, window, dry)
   local t = redis.call('TIME')
   local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
   local cur_win = math.floor(now / window)
@@ -29,6 +29,9 @@ local function hit(base, limit, window)
   local prev = tonumber(redis.call('GET', prev_key) or '0')
   local weighted = prev * (window - elapsed) / window + cur
   local reset = (cur_win + 1) * window
+  if dry then
+    return {1, math.max(0, math.floor(limit - weighted)), reset, 0}
+  end
   if weighted + 1 > limit then
     local retry = window - elapsed
     if cur + 1 <= limit and prev > 0 then
@@ -46,7 +49,7 @@ end
 SLIDING_WINDOW_LUA = (
     SLIDING_WINDOW_FN
     + """
-return hit(KEYS[1], tonumber(ARGV[1]), tonumber(ARGV[2]))
+return hit(KEYS[1], tonumber(ARGV[1]), tonumber(ARGV[2]), ARGV[3] == '1')
 """
 )
 
@@ -98,12 +101,21 @@ def rate_limit_hit(bucket: str, *, limit: int, window_seconds: int = 60) -> Verd
     """Count one request against `bucket` and return whether it is admitted."""
     client = get_redis()
     if client is not None:
-        result = _redis_script()(keys=[f"rl:{bucket}"], args=[limit, window_seconds * 1000])
+        result = _redis_script()(keys=[f"rl:{bucket}"], args=[limit, window_seconds * 1000, "0"])
         return verdict_from_script(result, limit)
     return _database_hit(bucket, limit=limit, window_seconds=window_seconds)
 
 
-def _database_hit(bucket: str, *, limit: int, window_seconds: int) -> Verdict:
+def rate_limit_peek(bucket: str, *, limit: int, window_seconds: int = 60) -> Verdict:
+    """Return the bucket's current standing without counting a request."""
+    client = get_redis()
+    if client is not None:
+        result = _redis_script()(keys=[f"rl:{bucket}"], args=[limit, window_seconds * 1000, "1"])
+        return verdict_from_script(result, limit)
+    return _database_hit(bucket, limit=limit, window_seconds=window_seconds, dry=True)
+
+
+def _database_hit(bucket: str, *, limit: int, window_seconds: int, dry: bool = False) -> Verdict:
     """The embedded-mode fallback: the same algorithm over rows, serialized by the database.
 
     SQLite runs with transaction_mode=IMMEDIATE here, so each transaction takes the write
@@ -124,6 +136,8 @@ def _database_hit(bucket: str, *, limit: int, window_seconds: int) -> Verdict:
         cur, prev = rows.get(cur_win, 0), rows.get(cur_win - 1, 0)
         weighted = prev * (window_ms - elapsed) / window_ms + cur
         reset = (cur_win + 1) * window_ms
+        if dry:
+            return verdict_from_script([1, max(0, math.floor(limit - weighted)), reset, 0], limit)
         if weighted + 1 > limit:
             retry = window_ms - elapsed
             if cur + 1 <= limit and prev > 0:

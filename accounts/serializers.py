@@ -141,7 +141,8 @@ class TokenPairSerializer(serializers.Serializer):
 
 
 class MeSerializer(serializers.Serializer):
-    user = serializers.DictField()
+    user = serializers.DictField(allow_null=True, help_text="null when called with an API key")
+    api_key = serializers.DictField(required=False, help_text="present when called with an API key")
     company = serializers.DictField()
-    role = serializers.CharField()
+    role = serializers.CharField(allow_null=True)
     scopes = serializers.ListField(child=serializers.CharField())

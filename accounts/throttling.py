@@ -18,6 +18,18 @@ def parse_rate(rate: str) -> tuple[int, int]:
     return int(count), int(digits or 1) * _UNITS[unit]
 
 
+def principal_bucket(principal: Principal) -> str:
+    """Return the bucket of a principal's own per-minute limit."""
+    return principal.extra.get("bucket") or principal.rate_limit_id
+
+
+def principal_limit(principal: Principal) -> int:
+    """Return the principal's own per-minute limit."""
+    return (
+        principal.rate_limit if principal.is_api_key and principal.rate_limit else settings.USER_RATE_LIMIT_PER_MINUTE
+    )
+
+
 def _record(request: Request, verdict: Verdict) -> None:
     """Keep the tightest verdict on the Django request for the X-RateLimit-* headers."""
     django_request = request._request
@@ -48,9 +60,9 @@ class ApiKeyRateThrottle(_VerdictThrottle):
         if principal.is_api_key:
             verdict = getattr(request._request, "api_key_verdict", None)
             if verdict is None:  # embedded mode: count it in the database fallback
-                verdict = rate_limit_hit(principal.rate_limit_id, limit=principal.rate_limit or 100)
+                verdict = rate_limit_hit(principal_bucket(principal), limit=principal.rate_limit or 100)
         else:
-            verdict = rate_limit_hit(principal.rate_limit_id, limit=settings.USER_RATE_LIMIT_PER_MINUTE)
+            verdict = rate_limit_hit(principal_bucket(principal), limit=settings.USER_RATE_LIMIT_PER_MINUTE)
         return self._decide(request, verdict)
 
 

@@ -11,5 +11,6 @@ urlpatterns = [
     path("auth/token/refresh/", views.TokenRefreshApiView.as_view(), name="auth-token-refresh"),
     path("auth/me/", views.MeView.as_view(), name="auth-me"),
     path("monitoring/health", views.HealthView.as_view(), name="monitoring-health"),
+    path("monitoring/rate-limits", views.RateLimitStatusView.as_view(), name="monitoring-rate-limits"),
     *router.urls,
 ]

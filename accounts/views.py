@@ -1,5 +1,6 @@
 """Auth (JWT) and API-key endpoints; thin: validate, call one service, shape the answer."""
 
+from django.conf import settings
 from django.shortcuts import get_object_or_404
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema
@@ -100,7 +101,7 @@ class ApiKeyViewSet(viewsets.ViewSet):
     permission_classes = [IsCompanyManager]
     pagination_class = page_pagination("apiKeys")
     serializer_class = ApiKeySerializer
-    lookup_value_regex = "[0-9a-fA-F-]{36}"
+    lookup_value_regex = "[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}"
 
     def _get(self, request: Request, pk: str):
         return get_object_or_404(selectors.api_key_list(company_id=get_principal(request).company_id), pk=pk)
@@ -192,3 +193,34 @@ class HealthView(APIView):
             **report,
         }
         return Response(body, status=status.HTTP_503_SERVICE_UNAVAILABLE)
+
+
+@extend_schema(tags=["monitoring"], responses=OpenApiTypes.OBJECT)
+class RateLimitStatusView(APIView):
+    """The caller's own rate limit: limit per minute, what remains, and when the window resets.
+
+    The status request itself counts against the limit, like any other request.
+    """
+
+    throttle_classes: list = []  # already counted by API-key authentication; peek, don't count twice
+
+    def get(self, request: Request) -> Response:
+        from accounts.ratelimit import rate_limit_peek
+        from accounts.throttling import principal_bucket, principal_limit
+
+        principal = get_principal(request)
+        limit = principal_limit(principal)
+        verdict = rate_limit_peek(principal_bucket(principal), limit=limit)
+        return Response(
+            {
+                "principal": {
+                    "type": "apiKey" if principal.is_api_key else "user",
+                    "id": str(principal.api_key_id) if principal.is_api_key else principal.user_id,
+                },
+                "limit": limit,
+                "windowSeconds": 60,
+                "remaining": verdict.remaining,
+                "resetAt": verdict.reset_at,
+                "enabled": settings.RATE_LIMIT_ENABLED,
+            }
+        )

@@ -53,6 +53,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "config.api.middleware.RequestIdMiddleware",
+    "logs.requestlog.RequestLogMiddleware",
     "config.api.middleware.BodySizeLimitMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
@@ -66,7 +67,7 @@ MIDDLEWARE = [
     "config.api.middleware.RateLimitHeadersMiddleware",
 ]
 
-ROOT_URLCONF = "config.urls"
+ROOT_URLCONF = env_str("ROOT_URLCONF", "config.urls")  # benchmarks mount extra views
 WSGI_APPLICATION = "config.wsgi.application"
 
 TEMPLATES = [
@@ -98,6 +99,8 @@ else:
         }
     }
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+# Covering indexes (INCLUDE columns) are a PostgreSQL feature; SQLite builds plain indexes.
+SILENCED_SYSTEM_CHECKS = [] if DATABASE_URL else ["models.W040"]
 
 REDIS_URL = env_str("REDIS_URL", "")
 if REDIS_URL:
@@ -187,7 +190,7 @@ CREDENTIALS_ENCRYPTION_KEYS = env_list("CREDENTIALS_ENCRYPTION_KEYS", [])
 API_KEY_PREFIX = "ihk_"
 API_KEY_ROTATION_GRACE_HOURS = env_int("API_KEY_ROTATION_GRACE_HOURS", 24)
 API_KEY_DEFAULT_RATE_LIMIT = env_int("API_KEY_DEFAULT_RATE_LIMIT", 100)
-# Seconds between flushes of the in-process usage buffer to the database.
+# Seconds between flushes of the in-process usage buffer to the database (0: flush by hand).
 API_KEY_USAGE_FLUSH_SECONDS = env_int("API_KEY_USAGE_FLUSH_SECONDS", 2)
 RATE_LIMIT_ENABLED = env_bool("RATE_LIMIT_ENABLED", True)
 
@@ -198,7 +201,7 @@ if REDIS_URL:
 else:
     # Embedded broker: kombu's filesystem transport needs no server.
     _broker_dir = VAR_DIR / "broker"
-    for _sub in ("out", "processed"):
+    for _sub in ("out", "processed", "control"):
         (_broker_dir / _sub).mkdir(parents=True, exist_ok=True)
     CELERY_BROKER_URL = "filesystem://"
     CELERY_BROKER_TRANSPORT_OPTIONS = {
@@ -206,6 +209,7 @@ else:
         "data_folder_out": str(_broker_dir / "out"),
         "data_folder_processed": str(_broker_dir / "processed"),
         "store_processed": False,
+        "control_folder": str(_broker_dir / "control"),  # kombu's default is ./control in the cwd
     }
 CELERY_TASK_ALWAYS_EAGER = env_bool("CELERY_TASK_ALWAYS_EAGER", False)
 CELERY_TASK_DEFAULT_QUEUE = env_str("CELERY_DEFAULT_QUEUE", "default")
@@ -253,8 +257,86 @@ CELERY_QUEUE_NAMES = ["default"]
 CELERY_TASK_ROUTES: dict[str, dict[str, str]] = {}
 
 # --- logs (integration logs, request logs, retention) ---------------------------------
+LOG_RETENTION_DAYS = env_int("LOG_RETENTION_DAYS", 90)
+# When set, retention first writes the rows it removes there as gzip JSON lines.
+LOG_ARCHIVE_DIR = env_str("LOG_ARCHIVE_DIR", "")
+LOG_RETENTION_BATCH_SIZE = env_int("LOG_RETENTION_BATCH_SIZE", 500)
+LOG_RETENTION_BATCH_PAUSE_MS = env_int("LOG_RETENTION_BATCH_PAUSE_MS", 10)
+# A run stops at this deadline and enqueues a follow-up, so one worker slot is never held for hours.
+LOG_RETENTION_MAX_SECONDS = env_int("LOG_RETENTION_MAX_SECONDS", 600)
+# List totals of at least this many rows are cached this long (0: always count exactly).
+LOG_LIST_COUNT_CACHE_SECONDS = env_int("LOG_LIST_COUNT_CACHE_SECONDS", 5)
+LOG_LIST_COUNT_CACHE_MIN = env_int("LOG_LIST_COUNT_CACHE_MIN", 10_000)
+LOG_REQUESTS_ENABLED = env_bool("LOG_REQUESTS_ENABLED", True)
+LOG_REQUEST_PATH_PREFIX = env_str("LOG_REQUEST_PATH_PREFIX", "/api/")
+LOG_REQUEST_FLUSH_SECONDS = env_int("LOG_REQUEST_FLUSH_SECONDS", 2)
+LOG_REQUEST_BUFFER_MAX = env_int("LOG_REQUEST_BUFFER_MAX", 50_000)
+# Admin: an exact COUNT is tried for this long before an estimate is shown instead.
+LOG_ADMIN_COUNT_TIMEOUT_MS = env_int("LOG_ADMIN_COUNT_TIMEOUT_MS", 200)
+LOG_ADMIN_CSV_MAX_ROWS = env_int("LOG_ADMIN_CSV_MAX_ROWS", 100_000)
+CELERY_QUEUE_NAMES.append("logs")
+CELERY_TASK_ROUTES.update({"logs.tasks.*": {"queue": "logs"}})
+CELERY_BEAT_SCHEDULE.update(
+    {
+        "logs-retention": {
+            "task": "logs.tasks.logs_retention",
+            "schedule": timedelta(hours=env_int("LOG_RETENTION_EVERY_HOURS", 6)),
+        }
+    }
+)
 
 # --- webhooks (outbound endpoints, events, deliveries) --------------------------------
+# https only, and no private/loopback/link-local/metadata addresses, unless these allow it
+# (local development and tests set them).
+WEBHOOK_ALLOW_HTTP = env_bool("WEBHOOK_ALLOW_HTTP", DEBUG)
+WEBHOOK_ALLOW_PRIVATE_NETWORKS = env_bool("WEBHOOK_ALLOW_PRIVATE_NETWORKS", False)
+WEBHOOK_CONNECT_TIMEOUT = env_int("WEBHOOK_CONNECT_TIMEOUT", 5)  # seconds
+WEBHOOK_READ_TIMEOUT = env_int("WEBHOOK_READ_TIMEOUT", 15)  # seconds
+WEBHOOK_RESPONSE_MAX_BYTES = env_int("WEBHOOK_RESPONSE_MAX_BYTES", 4096)  # response body kept per attempt
+# Seconds before each attempt: the first is immediate, then retries (capped by an endpoint's maxRetries).
+WEBHOOK_RETRY_SCHEDULE = [
+    int(s) for s in env_list("WEBHOOK_RETRY_SCHEDULE", ["0", "5", "300", "1800", "7200", "18000", "36000", "36000"])
+]
+WEBHOOK_RETRY_JITTER_PERCENT = env_int("WEBHOOK_RETRY_JITTER_PERCENT", 10)
+WEBHOOK_MAX_RETRIES_LIMIT = env_int("WEBHOOK_MAX_RETRIES_LIMIT", 10)
+# A receiver's Retry-After is honoured within these bounds (seconds).
+WEBHOOK_RETRY_AFTER_MIN = env_int("WEBHOOK_RETRY_AFTER_MIN", 1)
+WEBHOOK_RETRY_AFTER_MAX = env_int("WEBHOOK_RETRY_AFTER_MAX", 3600)
+# Retries due within this many seconds go to the broker with a countdown; later ones wait for the sweeper.
+WEBHOOK_COUNTDOWN_MAX = env_int("WEBHOOK_COUNTDOWN_MAX", 60)
+# A worker's claim on a delivery lasts this long; after it, the sweeper treats the delivery as stuck.
+WEBHOOK_CLAIM_LEASE = env_int("WEBHOOK_CLAIM_LEASE", 60)
+# A due, unclaimed delivery whose message was enqueued longer ago than this is considered lost.
+WEBHOOK_SWEEP_GRACE = env_int("WEBHOOK_SWEEP_GRACE", 120)
+WEBHOOK_SWEEP_INTERVAL = env_int("WEBHOOK_SWEEP_INTERVAL", 10)
+WEBHOOK_SWEEP_BATCH = env_int("WEBHOOK_SWEEP_BATCH", 1000)
+# An endpoint failing continuously for this long is disabled (a 410 Gone disables at once).
+WEBHOOK_DISABLE_AFTER_SECONDS = env_int("WEBHOOK_DISABLE_AFTER_SECONDS", 5 * 24 * 3600)
+WEBHOOK_SECRET_GRACE_HOURS = env_int("WEBHOOK_SECRET_GRACE_HOURS", 24)
+# Delivery bookkeeping commits without waiting for the WAL flush (at-least-once; see webhooks.services).
+WEBHOOK_ASYNC_COMMIT = env_bool("WEBHOOK_ASYNC_COMMIT", True)
+# Deliveries per task message (an event's endpoints travel together); each is sent on its own thread.
+WEBHOOK_TASK_BATCH = env_int("WEBHOOK_TASK_BATCH", 10)
+CELERY_QUEUE_NAMES.append("webhooks")
+CELERY_QUEUE_NAMES.append("webhooks_sweep")
+CELERY_TASK_ROUTES.update(
+    {
+        "webhooks.delivery_attempt": {"queue": "webhooks"},
+        "webhooks.deliveries_attempt": {"queue": "webhooks"},
+        "webhooks.deliveries_sweep": {"queue": "webhooks_sweep"},
+    }
+)
+SPECTACULAR_SETTINGS.setdefault("ENUM_NAME_OVERRIDES", {}).update(
+    {
+        "WebhookEndpointStatusEnum": "webhooks.models.Endpoint.Status",
+        "WebhookDeliveryStatusEnum": "webhooks.models.Delivery.Status",
+        "WebhookSettableStatusEnum": "webhooks.serializers.SETTABLE_STATUS_CHOICES",
+    }
+)
+CELERY_BEAT_SCHEDULE.update(
+    {"webhooks-deliveries-sweep": {"task": "webhooks.deliveries_sweep", "schedule": float(WEBHOOK_SWEEP_INTERVAL)}}
+)
+
 
 # --- integrations (registry, health, inbound provider webhooks) ------------------------
 # Connection checks and PayPal's verification API: seconds before giving up.
@@ -300,6 +382,15 @@ CELERY_BEAT_SCHEDULE.update(
 
 
 # --- orders ------------------------------------------------------------------------------
+# One schema name for the order status choice set (used by status, expectedStatus and filters).
+SPECTACULAR_SETTINGS.setdefault("ENUM_NAME_OVERRIDES", {}).update(
+    {
+        "OrderStatusEnum": "orders.status.Status",
+        "OrderProviderEnum": "orders.models.Order.Provider",
+        "OrderTypeEnum": "orders.models.Order.OrderType",
+        "OrderEventKindEnum": "orders.models.OrderEvent.Kind",
+    }
+)
 
 # --- payments and messaging ------------------------------------------------------------
 

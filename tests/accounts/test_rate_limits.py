@@ -80,3 +80,18 @@ def test_people_signed_in_by_jwt_are_limited_too(api, owner_headers, settings):
     settings.USER_RATE_LIMIT_PER_MINUTE = 3
     codes = [api.get("/api/v1/auth/me/", **owner_headers).status_code for _ in range(4)]
     assert codes == [200, 200, 200, 429]
+
+
+def test_the_rate_limit_status_shows_what_remains(api, company, make_key):
+    headers = make_key(company, rate_limit=10)
+    for _ in range(3):
+        api.get("/api/v1/auth/me/", **headers)
+    first = api.get("/api/v1/monitoring/rate-limits", **headers).json()
+    second = api.get("/api/v1/monitoring/rate-limits", **headers).json()
+    assert first["limit"] == 10 and first["principal"]["type"] == "apiKey"
+    # the status request itself is a request like any other
+    assert (first["remaining"], second["remaining"]) == (6, 5)
+
+
+def test_the_rate_limit_status_needs_credentials(api):
+    assert api.get("/api/v1/monitoring/rate-limits").status_code == 401
