@@ -357,11 +357,7 @@ INBOUND_REQUEUE_AFTER_SECONDS = env_int("INBOUND_REQUEUE_AFTER_SECONDS", 120)
 SPECTACULAR_SETTINGS.setdefault("ENUM_NAME_OVERRIDES", {}).update(
     {
         "IntegrationTypeEnum": "logs.models.INTEGRATION_TYPES",
-<<<<<<< HEAD
-=======
-        "IntegrationStatusEnum": "integrations.models.Integration.Status",
         "IntegrationCategoryEnum": "integrations.providers.base.CATEGORIES",
->>>>>>> refs/heads/integrations
         "IntegrationLogStatusEnum": "logs.models.IntegrationLog.Status",
     }
 )
