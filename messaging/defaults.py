@@ -16,7 +16,13 @@ class DefaultTemplate:
 
 
 _LOW_STOCK = {"productName": "Olive oil 1L", "sku": "OIL-1L", "currentStock": 3, "threshold": 10, "location": "Main"}
-_EXPIRY = {"productName": "Greek yoghurt", "sku": "YOG-500", "batch": "B-2025-11", "expiryDate": "2025-11-30", "days": 7}
+_EXPIRY = {
+    "productName": "Greek yoghurt",
+    "sku": "YOG-500",
+    "batch": "B-2025-11",
+    "expiryDate": "2025-11-30",
+    "days": 7,
+}
 _DAILY = {"date": "2025-11-06", "orders": 128, "revenue": "5,420.00", "currency": "AED", "lowStockItems": 4}
 _ORDER = {"customerName": "John Doe", "orderNumber": "12345", "total": "42.50", "currency": "AED"}
 

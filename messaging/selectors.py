@@ -66,9 +66,7 @@ def provider_chain(*, company_id: UUID, channel: str) -> list[Integration]:
         .order_by("priority", "id")
     )
     if routes:
-        return [
-            r.integration for r in routes if r.integration.is_active() and r.integration.provider in providers
-        ]
+        return [r.integration for r in routes if r.integration.is_active() and r.integration.provider in providers]
     return list(
         Integration.objects.filter(
             company_id=company_id, status=Integration.Status.ACTIVE, provider__in=providers
@@ -95,4 +93,3 @@ def message_by_provider_id(*, company_id: UUID, provider: str, provider_message_
     return Message.objects.filter(
         company_id=company_id, provider=provider, provider_message_id=provider_message_id
     ).first()
-

@@ -1,5 +1,6 @@
 """SMTP email with smtplib: implicit TLS on port 465, STARTTLS when offered (or required by settings)."""
 
+import contextlib
 import smtplib
 from collections.abc import Mapping
 from email.message import EmailMessage
@@ -53,10 +54,8 @@ def send(values: Mapping[str, Any], outgoing: Outgoing) -> SendResult:
                 client.login(str(values["username"]), str(values.get("password") or ""))
             client.send_message(email)
         finally:
-            try:
+            with contextlib.suppress(smtplib.SMTPException, OSError):
                 client.quit()
-            except smtplib.SMTPException:
-                pass
     except smtplib.SMTPRecipientsRefused as exc:
         codes = [code for code, _ in exc.recipients.values()]
         kind = SendError.RETRYABLE if all(400 <= c < 500 for c in codes) else SendError.REJECTED
