@@ -47,7 +47,7 @@ def sendgrid_events(inbound: InboundMessage) -> None:
             provider="sendgrid",
             message_id=str(event.get("hub_message_id") or ""),
             # sg_message_id is X-Message-Id plus a ".filter..." suffix
-            provider_message_id=str(event.get("sg_message_id") or "").split(".")[0],
+            provider_message_id=str(event.get("sg_message_id") or "").split(".filter")[0],
             status=status,
             error=f"SendGrid {event.get('event')}" + (f": {reason}" if reason else "") + ".",
         )
