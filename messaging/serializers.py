@@ -232,10 +232,12 @@ class MessageDetailSerializer(MessageSerializer):
 
 
 class TestOutcomeSerializer(serializers.Serializer):
+    """seeds/004's outcome; camelCase names because the renderer leaves keys inside `data` as they are."""
+
     success = serializers.BooleanField()
-    message_id = serializers.UUIDField()
+    messageId = serializers.UUIDField(source="message_id")
     transporter = serializers.CharField(help_text="The provider that sent it (or last tried).")
-    provider_message_id = serializers.CharField()
+    providerMessageId = serializers.CharField(source="provider_message_id")
     status = serializers.CharField()
     error = serializers.CharField()
 

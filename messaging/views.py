@@ -172,7 +172,7 @@ class MessageViewSet(viewsets.ViewSet):
             "status": message.status,
             "error": message.error,
         }
-        body = {"success": sent, "data": outcome, "message": MessageDetailSerializer(message).data}
+        body = {"success": sent, "data": outcome, "message": message}
         return Response(TestNotificationResponseSerializer(body).data)
 
 

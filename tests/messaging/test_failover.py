@@ -18,9 +18,7 @@ def _queue_email(company) -> Message:
     return services.message_create(company_id=company.id, data=data).message
 
 
-def test_first_provider_503_falls_through_to_the_second_which_sends(
-    company, make_integration, stand_in, smtp_server
-):
+def test_first_provider_503_falls_through_to_the_second_which_sends(company, make_integration, stand_in, smtp_server):
     # given: SendGrid first (answers 503), SMTP second
     stand_in.status, stand_in.body = 503, {"errors": [{"message": "service unavailable"}]}
     sendgrid = make_integration(company, "sendgrid", sendgrid_config(stand_in.url), name="SendGrid")
