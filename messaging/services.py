@@ -451,15 +451,16 @@ _TEMPLATE_FIELDS = ("name", "channel", "description", "subject", "body_text", "b
 
 def _template_validate(template: MessageTemplate) -> None:
     errors = {}
-    for name, html in (("subject", False), ("body_text", False), ("body_html", True)):
+    # Errors are keyed by the API's names (text, html) for the 400's details.
+    for key, name, html in (("subject", "subject", False), ("text", "body_text", False), ("html", "body_html", True)):
         try:
             rendering.template_check(getattr(template, name), html=html)
         except rendering.TemplateError as exc:
-            errors[name] = str(exc)
+            errors[key] = str(exc)
     if not (template.body_text or template.body_html):
-        errors["body_text"] = "A template needs a text or an HTML body."
+        errors["text"] = "A template needs a text or an HTML body."
     if template.channel != Channel.EMAIL and template.body_html:
-        errors["body_html"] = "Only email templates have an HTML body."
+        errors["html"] = "Only email templates have an HTML body."
     if errors:
         raise MessageValidationError(errors)
     taken = MessageTemplate.objects.filter(company_id=template.company_id, name=template.name, channel=template.channel)
