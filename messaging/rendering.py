@@ -48,6 +48,7 @@ def render(source: str, context: dict[str, Any], *, html: bool = False) -> str:
         raise TemplateError(str(exc)) from exc
     except Exception as exc:  # a filter fed the wrong type (e.g. floatformat of a list)
         raise TemplateError(f"The template could not be rendered: {type(exc).__name__}: {exc}") from exc
+    text = "".join((text,))  # a plain str: Django marks it safe, but it is data to every caller
     if len(text) > RENDERED_MAX_CHARS:
         raise TemplateError(f"The rendered text exceeds {RENDERED_MAX_CHARS} characters.")
     return text

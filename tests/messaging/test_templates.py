@@ -14,7 +14,9 @@ def test_html_is_autoescaped_and_text_is_not():
     assert rendering.render("<p>{{ name }}</p>", data, html=True) == (
         "<p>&lt;script&gt;alert(1)&lt;/script&gt; &amp; co</p>"
     )
-    assert rendering.render("Hi {{ name }}", data) == "Hi <script>alert(1)</script> & co"
+    text = rendering.render("Hi {{ name }}", data)
+    assert text == "Hi <script>alert(1)</script> & co"
+    assert not hasattr(text, "__html__")  # plain data: whoever shows it in HTML escapes it
 
 
 @pytest.mark.parametrize(
