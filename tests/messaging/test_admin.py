@@ -55,3 +55,13 @@ def test_a_template_page_previews_it_with_its_sample_context_escaped(staff_clien
     assert page.status_code == 200
     assert b"Hi &lt;Ann&gt;" in page.content  # the subject is text: escaped by the admin
     assert b"&lt;b&gt;&amp;lt;Ann&amp;gt;&lt;/b&gt;" in page.content
+
+
+def test_the_demo_seed_copies_the_built_in_templates_once(company):
+    from messaging import demo
+    from messaging.defaults import DEFAULT_TEMPLATES
+    from messaging.models import MessageTemplate
+
+    demo.seed(company)
+    demo.seed(company)
+    assert MessageTemplate.objects.filter(company=company).count() == len(DEFAULT_TEMPLATES)
