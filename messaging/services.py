@@ -146,11 +146,11 @@ def content_render(*, company_id: UUID, data: MessageInput) -> tuple[str, str, s
 # --- create -----------------------------------------------------------------------------------
 
 
-def _enqueue(message_id: UUID, priority: str) -> None:
+def _enqueue(message_id: UUID) -> None:
     from messaging import tasks  # tasks import services
 
     try:
-        tasks.message_send.apply_async(args=[str(message_id)], priority=9 if priority == "urgent" else None)
+        tasks.message_send.delay(str(message_id))
     except Exception:  # the message is stored: the requeue sweep sends it later
         logger.exception("Could not enqueue message %s; the requeue sweep will", message_id)
 
@@ -202,7 +202,7 @@ def message_create(
     except IntegrityError:
         return CreateResult(Message.objects.get(company_id=company_id, idempotency_key=idempotency_key), False)
     if enqueue:
-        transaction.on_commit(lambda: _enqueue(message.id, message.priority))
+        transaction.on_commit(lambda: _enqueue(message.id))
     return CreateResult(message, created=True)
 
 
@@ -389,18 +389,18 @@ def messages_retry(*, company_id: UUID | None = None, message_ids: list[UUID | s
     qs = Message.objects.filter(id__in=message_ids, status=Message.Status.FAILED)
     if company_id is not None:
         qs = qs.filter(company_id=company_id)
-    rows = list(qs.values_list("id", "priority"))
+    ids = list(qs.values_list("id", flat=True))
     qs.update(status=Message.Status.QUEUED, send_runs=0, failed_at=None, next_attempt_at=timezone.now())
-    for message_id, priority in rows:
-        transaction.on_commit(lambda m=message_id, p=priority: _enqueue(m, p))
-    return len(rows)
+    for message_id in ids:
+        transaction.on_commit(lambda m=message_id: _enqueue(m))
+    return len(ids)
 
 
 def messages_requeue(*, grace_seconds: int) -> int:
     """Enqueue again messages whose broker message looks lost; returns how many."""
     ids = selectors.messages_due(grace_seconds=grace_seconds)
     for message_id in ids:
-        _enqueue(message_id, "normal")
+        _enqueue(message_id)
     return len(ids)
 
 

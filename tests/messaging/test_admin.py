@@ -4,7 +4,6 @@ import pytest
 from django.contrib.auth import get_user_model
 
 from messaging import services
-from messaging.models import Message
 from messaging.services import MessageInput
 
 pytestmark = pytest.mark.django_db

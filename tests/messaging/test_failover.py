@@ -193,3 +193,37 @@ def test_the_send_task_is_enqueued_only_when_the_creating_transaction_commits(
         message = services.message_create(company_id=company.id, data=data).message
     assert len(callbacks) == 1
     assert Message.objects.get(id=message.id).status == "queued"
+
+
+def test_the_sweep_finds_overdue_queued_and_stale_claimed_messages(company):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from messaging import selectors
+
+    # given
+    long_ago = timezone.now() - timedelta(minutes=10)
+    overdue = _queue_email(company)
+    stale = _queue_email(company)
+    fresh = _queue_email(company)
+    Message.objects.filter(id=overdue.id).update(next_attempt_at=long_ago)
+    Message.objects.filter(id=stale.id).update(status="sending", claimed_at=long_ago)
+    # when
+    due = selectors.messages_due(grace_seconds=120)
+    # then
+    assert set(due) == {overdue.id, stale.id}
+    assert fresh.id not in due
+
+
+def test_a_stale_claim_can_be_taken_over(company, sms_integration, twilio_ok, settings):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    data = MessageInput(channel="sms", to=["+14155550123"], body_text="Hi")
+    message = services.message_create(company_id=company.id, data=data).message
+    Message.objects.filter(id=message.id).update(
+        status="sending", claimed_at=timezone.now() - timedelta(seconds=settings.MESSAGING_SWEEP_GRACE_SECONDS + 5)
+    )
+    assert services.message_deliver(message_id=message.id).status == "sent"

@@ -167,3 +167,19 @@ def test_a_provider_slower_than_the_timeout_is_retryable(stand_in):
         adapter_for("sendgrid")(sendgrid_config(stand_in.url), EMAIL)
     assert caught.value.kind == SendError.RETRYABLE
     assert "did not answer" in str(caught.value)
+
+
+def test_twilio_is_given_the_receiver_as_status_callback_when_the_public_origin_is_known(twilio_ok, settings):
+    settings.INTEGRATIONS_PUBLIC_BASE_URL = "https://hub.example.com"
+    values = {**twilio_config(twilio_ok.url), "_integrationId": "0b7c5f4e-1111-4222-8333-944455556666"}
+    adapter_for("twilio")(values, SMS)
+    form = parse_qs(twilio_ok.requests[0]["body"].decode())
+    assert form["StatusCallback"] == ["https://hub.example.com/api/v1/inbound/0b7c5f4e-1111-4222-8333-944455556666/"]
+
+
+def test_private_provider_addresses_are_refused_outside_development(stand_in, settings):
+    settings.INTEGRATIONS_ALLOW_PRIVATE_URLS = False
+    with pytest.raises(SendError) as caught:
+        adapter_for("sendgrid")(sendgrid_config(stand_in.url), EMAIL)
+    assert "non-public address" in str(caught.value)
+    assert stand_in.requests == []
