@@ -254,3 +254,13 @@ def test_routes_can_be_set_and_read_but_only_with_the_companys_integrations(
     assert response.status_code == 200
     routes = api.get("/api/v1/message-routes", **sender_headers).json()["routes"]
     assert [(r["channel"], r["integrationId"], r["priority"]) for r in routes] == [("email", str(mine.id), 0)]
+
+
+def test_sms_sending_is_limited_to_50_per_minute_per_caller(api, sender_headers):
+    payload = {"to": "+14155550123", "message": "hi"}
+    statuses = [
+        api.post("/api/v1/messages/sms", payload, format="json", **sender_headers).status_code for _ in range(51)
+    ]
+    assert statuses[:50] == [202] * 50
+    assert statuses[50] == 429
+    assert Message.objects.count() == 50
