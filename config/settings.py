@@ -395,6 +395,27 @@ SPECTACULAR_SETTINGS.setdefault("ENUM_NAME_OVERRIDES", {}).update(
 
 # --- payments and messaging ------------------------------------------------------------
 
+# messaging
+# Seconds before a provider call (HTTP or SMTP) gives up; the next provider of the chain is then tried.
+MESSAGING_PROVIDER_TIMEOUT_SECONDS = env_int("MESSAGING_PROVIDER_TIMEOUT_SECONDS", 10)
+# Passes through the whole provider chain before a message is marked failed, and the wait before each retry.
+MESSAGING_SEND_MAX_RUNS = env_int("MESSAGING_SEND_MAX_RUNS", 3)
+MESSAGING_RETRY_BACKOFF = [int(s) for s in env_list("MESSAGING_RETRY_BACKOFF", ["30", "300", "1800"])]
+# SMTP: refuse servers that do not offer STARTTLS (port 465 always uses implicit TLS).
+MESSAGING_SMTP_REQUIRE_TLS = env_bool("MESSAGING_SMTP_REQUIRE_TLS", not DEBUG)
+# A message queued (or claimed) longer ago than this without progress is enqueued again by the sweeper.
+MESSAGING_SWEEP_GRACE_SECONDS = env_int("MESSAGING_SWEEP_GRACE_SECONDS", 120)
+CELERY_QUEUE_NAMES.append("messaging")
+CELERY_TASK_ROUTES.update({"messaging.tasks.*": {"queue": "messaging"}})
+CELERY_BEAT_SCHEDULE.update({"messaging-requeue": {"task": "messaging.tasks.messages_requeue", "schedule": 60.0}})
+SPECTACULAR_SETTINGS.setdefault("ENUM_NAME_OVERRIDES", {}).update(
+    {
+        "MessageChannelEnum": "messaging.models.Channel",
+        "MessageStatusEnum": "messaging.models.Message.Status",
+        "MessagePriorityEnum": "messaging.models.Priority",
+    }
+)
+
 # --- built from the sections above ---------------------------------------------------
 from kombu import Queue  # noqa: E402
 
