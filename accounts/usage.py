@@ -41,7 +41,7 @@ class UsageBuffer:
         with self._lock:
             self._counts[(api_key_id, at.date(), endpoint[:200], status_code // 100)] += 1
             self._last_used[api_key_id] = at
-        if self._thread is None:
+        if self._thread is None and settings.API_KEY_USAGE_FLUSH_SECONDS > 0:
             self._start()
 
     def _start(self) -> None:

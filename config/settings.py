@@ -53,6 +53,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "config.api.middleware.RequestIdMiddleware",
+    "logs.requestlog.RequestLogMiddleware",
     "config.api.middleware.BodySizeLimitMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
@@ -98,6 +99,8 @@ else:
         }
     }
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+# Covering indexes (INCLUDE columns) are a PostgreSQL feature; SQLite builds plain indexes.
+SILENCED_SYSTEM_CHECKS = [] if DATABASE_URL else ["models.W040"]
 
 REDIS_URL = env_str("REDIS_URL", "")
 if REDIS_URL:
@@ -187,7 +190,7 @@ CREDENTIALS_ENCRYPTION_KEYS = env_list("CREDENTIALS_ENCRYPTION_KEYS", [])
 API_KEY_PREFIX = "ihk_"
 API_KEY_ROTATION_GRACE_HOURS = env_int("API_KEY_ROTATION_GRACE_HOURS", 24)
 API_KEY_DEFAULT_RATE_LIMIT = env_int("API_KEY_DEFAULT_RATE_LIMIT", 100)
-# Seconds between flushes of the in-process usage buffer to the database.
+# Seconds between flushes of the in-process usage buffer to the database (0: flush by hand).
 API_KEY_USAGE_FLUSH_SECONDS = env_int("API_KEY_USAGE_FLUSH_SECONDS", 2)
 RATE_LIMIT_ENABLED = env_bool("RATE_LIMIT_ENABLED", True)
 
@@ -198,7 +201,7 @@ if REDIS_URL:
 else:
     # Embedded broker: kombu's filesystem transport needs no server.
     _broker_dir = VAR_DIR / "broker"
-    for _sub in ("out", "processed"):
+    for _sub in ("out", "processed", "control"):
         (_broker_dir / _sub).mkdir(parents=True, exist_ok=True)
     CELERY_BROKER_URL = "filesystem://"
     CELERY_BROKER_TRANSPORT_OPTIONS = {
@@ -206,6 +209,7 @@ else:
         "data_folder_out": str(_broker_dir / "out"),
         "data_folder_processed": str(_broker_dir / "processed"),
         "store_processed": False,
+        "control_folder": str(_broker_dir / "control"),  # kombu's default is ./control in the cwd
     }
 CELERY_TASK_ALWAYS_EAGER = env_bool("CELERY_TASK_ALWAYS_EAGER", False)
 CELERY_TASK_DEFAULT_QUEUE = env_str("CELERY_DEFAULT_QUEUE", "default")
@@ -246,6 +250,9 @@ USER_RATE_LIMIT_PER_MINUTE = env_int("USER_RATE_LIMIT_PER_MINUTE", 600)
 AUTH_RATE_LIMIT = env_str("AUTH_RATE_LIMIT", "20/min")  # token endpoints, per client IP
 TRUST_X_FORWARDED_FOR = env_bool("TRUST_X_FORWARDED_FOR", False)
 
+# Webhook endpoints and integrations share one active/inactive choice set in the schema.
+SPECTACULAR_SETTINGS["ENUM_NAME_OVERRIDES"] = {"ActiveInactiveEnum": "integrations.models.Integration.Status"}
+
 # --- Celery queues -------------------------------------------------------------------
 # Apps append their queue names in their sections below; a worker started without -Q
 # consumes every queue listed here (CELERY_TASK_QUEUES is built at the end of this file).
@@ -253,6 +260,33 @@ CELERY_QUEUE_NAMES = ["default"]
 CELERY_TASK_ROUTES: dict[str, dict[str, str]] = {}
 
 # --- logs (integration logs, request logs, retention) ---------------------------------
+LOG_RETENTION_DAYS = env_int("LOG_RETENTION_DAYS", 90)
+# When set, retention first writes the rows it removes there as gzip JSON lines.
+LOG_ARCHIVE_DIR = env_str("LOG_ARCHIVE_DIR", "")
+LOG_RETENTION_BATCH_SIZE = env_int("LOG_RETENTION_BATCH_SIZE", 500)
+LOG_RETENTION_BATCH_PAUSE_MS = env_int("LOG_RETENTION_BATCH_PAUSE_MS", 10)
+# A run stops at this deadline and enqueues a follow-up, so one worker slot is never held for hours.
+LOG_RETENTION_MAX_SECONDS = env_int("LOG_RETENTION_MAX_SECONDS", 600)
+# List totals of at least this many rows are cached this long (0: always count exactly).
+LOG_LIST_COUNT_CACHE_SECONDS = env_int("LOG_LIST_COUNT_CACHE_SECONDS", 5)
+LOG_LIST_COUNT_CACHE_MIN = env_int("LOG_LIST_COUNT_CACHE_MIN", 10_000)
+LOG_REQUESTS_ENABLED = env_bool("LOG_REQUESTS_ENABLED", True)
+LOG_REQUEST_PATH_PREFIX = env_str("LOG_REQUEST_PATH_PREFIX", "/api/")
+LOG_REQUEST_FLUSH_SECONDS = env_int("LOG_REQUEST_FLUSH_SECONDS", 2)
+LOG_REQUEST_BUFFER_MAX = env_int("LOG_REQUEST_BUFFER_MAX", 50_000)
+# Admin: an exact COUNT is tried for this long before an estimate is shown instead.
+LOG_ADMIN_COUNT_TIMEOUT_MS = env_int("LOG_ADMIN_COUNT_TIMEOUT_MS", 200)
+LOG_ADMIN_CSV_MAX_ROWS = env_int("LOG_ADMIN_CSV_MAX_ROWS", 100_000)
+CELERY_QUEUE_NAMES.append("logs")
+CELERY_TASK_ROUTES.update({"logs.tasks.*": {"queue": "logs"}})
+CELERY_BEAT_SCHEDULE.update(
+    {
+        "logs-retention": {
+            "task": "logs.tasks.logs_retention",
+            "schedule": timedelta(hours=env_int("LOG_RETENTION_EVERY_HOURS", 6)),
+        }
+    }
+)
 
 # --- webhooks (outbound endpoints, events, deliveries) --------------------------------
 # https only, and no private/loopback/link-local/metadata addresses, unless these allow it
@@ -301,7 +335,6 @@ SPECTACULAR_SETTINGS.setdefault("ENUM_NAME_OVERRIDES", {}).update(
     {
         "WebhookEndpointStatusEnum": "webhooks.models.Endpoint.Status",
         "WebhookDeliveryStatusEnum": "webhooks.models.Delivery.Status",
-        "WebhookSettableStatusEnum": "webhooks.serializers.SETTABLE_STATUS_CHOICES",
     }
 )
 CELERY_BEAT_SCHEDULE.update(
@@ -310,10 +343,80 @@ CELERY_BEAT_SCHEDULE.update(
 
 
 # --- integrations (registry, health, inbound provider webhooks) ------------------------
+# Connection checks and PayPal's verification API: seconds before giving up.
+INTEGRATIONS_HTTP_TIMEOUT_SECONDS = env_int("INTEGRATIONS_HTTP_TIMEOUT_SECONDS", 10)
+# Outbound calls refuse private/loopback addresses unless this is on (local development, tests).
+INTEGRATIONS_ALLOW_PRIVATE_URLS = env_bool("INTEGRATIONS_ALLOW_PRIVATE_URLS", False)
+# The public origin providers post to (e.g. https://hub.example.com) when a proxy hides it;
+# Square and Twilio sign the URL, so it must be exactly what they were given.
+INTEGRATIONS_PUBLIC_BASE_URL = env_str("INTEGRATIONS_PUBLIC_BASE_URL", "")
+INTEGRATIONS_HEALTH_CHECK_MINUTES = env_int("INTEGRATIONS_HEALTH_CHECK_MINUTES", 5)
+INBOUND_MAX_ATTEMPTS = env_int("INBOUND_MAX_ATTEMPTS", 5)
+# The receiver caches each integration (status, secrets) this long per process: a query saved per delivery.
+INBOUND_INTEGRATION_CACHE_SECONDS = env_int("INBOUND_INTEGRATION_CACHE_SECONDS", 2)
+# Events still "received" this long after arrival are enqueued again (a lost broker message delays, never loses).
+INBOUND_REQUEUE_AFTER_SECONDS = env_int("INBOUND_REQUEUE_AFTER_SECONDS", 120)
+SPECTACULAR_SETTINGS.setdefault("ENUM_NAME_OVERRIDES", {}).update(
+    {
+        "IntegrationTypeEnum": "logs.models.INTEGRATION_TYPES",
+        "IntegrationCategoryEnum": "integrations.providers.base.CATEGORIES",
+        "IntegrationLogStatusEnum": "logs.models.IntegrationLog.Status",
+    }
+)
+CELERY_QUEUE_NAMES.append("integrations")
+CELERY_QUEUE_NAMES.append("inbound")
+CELERY_TASK_ROUTES.update(
+    {
+        "integrations.tasks.inbound_event_process": {"queue": "inbound"},
+        "integrations.tasks.integration_health_check": {"queue": "integrations"},
+        "integrations.tasks.integrations_health_check_all": {"queue": "integrations"},
+        "integrations.tasks.inbound_events_requeue": {"queue": "integrations"},
+    }
+)
+CELERY_BEAT_SCHEDULE.update(
+    {
+        "integrations-health-check": {
+            "task": "integrations.tasks.integrations_health_check_all",
+            "schedule": INTEGRATIONS_HEALTH_CHECK_MINUTES * 60.0,
+        },
+        "inbound-events-requeue": {"task": "integrations.tasks.inbound_events_requeue", "schedule": 60.0},
+    }
+)
+
 
 # --- orders ------------------------------------------------------------------------------
+# One schema name for the order status choice set (used by status, expectedStatus and filters).
+SPECTACULAR_SETTINGS.setdefault("ENUM_NAME_OVERRIDES", {}).update(
+    {
+        "OrderStatusEnum": "orders.status.Status",
+        "OrderProviderEnum": "orders.models.Order.Provider",
+        "OrderTypeEnum": "orders.models.Order.OrderType",
+        "OrderEventKindEnum": "orders.models.OrderEvent.Kind",
+    }
+)
 
 # --- payments and messaging ------------------------------------------------------------
+
+# messaging
+# Seconds before a provider call (HTTP or SMTP) gives up; the next provider of the chain is then tried.
+MESSAGING_PROVIDER_TIMEOUT_SECONDS = env_int("MESSAGING_PROVIDER_TIMEOUT_SECONDS", 10)
+# Passes through the whole provider chain before a message is marked failed, and the wait before each retry.
+MESSAGING_SEND_MAX_RUNS = env_int("MESSAGING_SEND_MAX_RUNS", 3)
+MESSAGING_RETRY_BACKOFF = [int(s) for s in env_list("MESSAGING_RETRY_BACKOFF", ["30", "300", "1800"])]
+# SMTP: refuse servers that do not offer STARTTLS (port 465 always uses implicit TLS).
+MESSAGING_SMTP_REQUIRE_TLS = env_bool("MESSAGING_SMTP_REQUIRE_TLS", not DEBUG)
+# A message queued (or claimed) longer ago than this without progress is enqueued again by the sweeper.
+MESSAGING_SWEEP_GRACE_SECONDS = env_int("MESSAGING_SWEEP_GRACE_SECONDS", 120)
+CELERY_QUEUE_NAMES.append("messaging")
+CELERY_TASK_ROUTES.update({"messaging.tasks.*": {"queue": "messaging"}})
+CELERY_BEAT_SCHEDULE.update({"messaging-requeue": {"task": "messaging.tasks.messages_requeue", "schedule": 60.0}})
+SPECTACULAR_SETTINGS.setdefault("ENUM_NAME_OVERRIDES", {}).update(
+    {
+        "MessageChannelEnum": "messaging.models.Channel",
+        "MessageStatusEnum": "messaging.models.Message.Status",
+        "MessagePriorityEnum": "messaging.models.Priority",
+    }
+)
 
 # --- built from the sections above ---------------------------------------------------
 from kombu import Queue  # noqa: E402

@@ -1,6 +1,7 @@
-"""Integration logs (the seeds/000 data model), kept per company."""
+"""Integration logs (the seeds/000 data model), API request logs and retention runs."""
 
 from django.db import models
+from django.db.models import Q
 from django.utils import timezone
 
 INTEGRATION_TYPES: tuple[str, ...] = (
@@ -25,7 +26,12 @@ INTEGRATION_TYPES: tuple[str, ...] = (
 
 
 class IntegrationLog(models.Model):
-    """One integration operation: an export, import, update, delete, webhook or sync."""
+    """One integration operation: an export, import, update, delete, webhook or sync.
+
+    Rows are immutable and high-volume, so `timestamp` is their only time column (no
+    created_at/updated_at: nothing ever updates a log, and two more columns cost ~16 bytes
+    a row at 10M rows).
+    """
 
     class Operation(models.TextChoices):
         EXPORT = "export"
@@ -58,14 +64,102 @@ class IntegrationLog(models.Model):
 
     class Meta:
         ordering = ["-timestamp", "-id"]
+        # Each index serves one endpoint of seeds/000 (measured at 10M rows: docs/logs.md). The
+        # trailing id matches the (timestamp, id) sort, so a page's ids come from the index alone.
         indexes = [
-            models.Index(fields=["company", "-timestamp"], name="ilog_company_ts"),
+            # list (company only) and stats: the included columns make stats an index-only scan.
             models.Index(
-                fields=["company", "status", "integration_type", "-timestamp"], name="ilog_company_st_type_ts"
+                fields=["company", "-timestamp", "-id"],
+                include=["status", "operation", "integration_type"],
+                name="ilog_company_ts",
             ),
-            models.Index(fields=["company", "product_id", "-timestamp"], name="ilog_company_product_ts"),
+            # list filtered by status and integration type, sorted by time.
+            models.Index(
+                fields=["company", "status", "integration_type", "-timestamp", "-id"], name="ilog_company_st_type_ts"
+            ),
+            # product/{productId}, and the list sorted by productId.
+            models.Index(fields=["company", "product_id", "-timestamp", "-id"], name="ilog_company_product_ts"),
+            # external/{integrationType}/{externalId}.
             models.Index(fields=["company", "integration_type", "external_product_id"], name="ilog_company_ext"),
+            # errors: a small partial index (errors are a few percent of the rows).
+            models.Index(
+                fields=["company", "-timestamp", "-id"], condition=Q(status="error"), name="ilog_company_err_ts"
+            ),
+            # retention batches (oldest first) and the admin's unfiltered newest-first list.
+            models.Index(fields=["timestamp", "id"], name="ilog_ts_id"),
         ]
 
     def __str__(self) -> str:
         return f"#{self.id} {self.integration_type} {self.operation} {self.status}"
+
+
+class ApiRequestLog(models.Model):
+    """One /api/ request: who, what, how it ended and how long it took (never a body).
+
+    Written in batches by logs.requestlog's buffer. `company_id` and `api_key_id` are plain
+    columns, not foreign keys: a batch insert must not fail because a key or company was
+    deleted meanwhile, and unauthenticated requests have no company.
+    """
+
+    id = models.BigAutoField(primary_key=True)
+    company_id = models.UUIDField(null=True, blank=True)
+    api_key_id = models.UUIDField(null=True, blank=True)
+    user_id = models.BigIntegerField(null=True, blank=True)
+    request_id = models.CharField(max_length=64)
+    method = models.CharField(max_length=10)
+    path = models.CharField(max_length=500)
+    # The URL pattern (e.g. "api/v1/orders/<uuid:pk>"), so operators can group by endpoint.
+    route = models.CharField(max_length=200, blank=True, default="")
+    status_code = models.PositiveSmallIntegerField()
+    duration_ms = models.FloatField()
+    ip_address = models.GenericIPAddressField(null=True, blank=True)
+    user_agent = models.CharField(max_length=300, blank=True, default="")
+    timestamp = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["-timestamp", "-id"]
+        verbose_name = "API request log"
+        indexes = [
+            models.Index(fields=["company_id", "-timestamp"], name="rlog_company_ts"),
+            models.Index(fields=["company_id", "request_id"], name="rlog_company_reqid"),
+            models.Index(fields=["timestamp", "id"], name="rlog_ts_id"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.method} {self.path} {self.status_code}"
+
+
+class RetentionRun(models.Model):
+    """One run of the retention job: when, up to which cutoff, and what it archived and removed."""
+
+    class Status(models.TextChoices):
+        RUNNING = "running"
+        SUCCEEDED = "succeeded"
+        PARTIAL = "partial"  # stopped at its deadline; a follow-up run continues
+        FAILED = "failed"
+
+    id = models.BigAutoField(primary_key=True)
+    status = models.CharField(max_length=16, choices=Status.choices, default=Status.RUNNING)
+    retention_days = models.PositiveIntegerField()
+    cutoff = models.DateTimeField(help_text="Rows older than this were removed.")
+    started_at = models.DateTimeField(default=timezone.now)
+    finished_at = models.DateTimeField(null=True, blank=True)
+    integration_logs_deleted = models.BigIntegerField(default=0)
+    request_logs_deleted = models.BigIntegerField(default=0)
+    batches = models.PositiveIntegerField(default=0)
+    archive_files = models.JSONField(default=list, blank=True)
+    error = models.TextField(blank=True, default="")
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["-started_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"retention {self.started_at:%Y-%m-%d %H:%M} {self.status}"
+
+    def duration_seconds(self) -> float | None:
+        """Return how long the run took (None while it runs)."""
+        if self.finished_at is None:
+            return None
+        return (self.finished_at - self.started_at).total_seconds()

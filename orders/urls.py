@@ -1,3 +1,11 @@
 """Routes of this app, mounted under /api/v1/ (see config/urls.py)."""
 
-urlpatterns: list = []
+from rest_framework.routers import SimpleRouter
+
+from orders.views import OrderViewSet
+
+router = SimpleRouter()
+router.trailing_slash = "/?"  # the constructor only knows "/" or "": accept both spellings
+router.register("orders", OrderViewSet, basename="orders")
+
+urlpatterns = router.urls

@@ -17,6 +17,7 @@ from accounts.models import Company, Membership
 from accounts.redis_client import get_redis
 from accounts.scopes import ALL_SCOPES
 from accounts.usage import usage_buffer
+from logs.requestlog import request_log_buffer
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -28,10 +29,19 @@ def _clean_redis() -> None:
     client.flushdb()
 
 
+@pytest.fixture(scope="session", autouse=True)
+def _no_background_flushes() -> None:
+    # Buffers flushed by a background thread would commit rows from another connection,
+    # outside the test's transaction; tests flush by hand instead.
+    settings.API_KEY_USAGE_FLUSH_SECONDS = 0
+    settings.LOG_REQUEST_FLUSH_SECONDS = 0
+
+
 @pytest.fixture(autouse=True)
 def _fresh_counters() -> Iterator[None]:
     yield
     usage_buffer.reset_after_fork()  # drop counts of the test's keys, whose rows are rolled back
+    request_log_buffer.stop()
     client = get_redis()
     keys = list(client.scan_iter("rl:*", count=1000))
     if keys:

@@ -1,0 +1,86 @@
+"""Signature schemes several providers share (Standard Webhooks, plain body HMACs)."""
+
+import base64
+import binascii
+from collections.abc import Mapping
+from typing import Any
+
+from integrations.providers.base import (
+    InboundRequest,
+    InboundScheme,
+    MalformedBody,
+    ParsedEvent,
+    SignatureInvalid,
+    check_timestamp,
+    constant_time_equal,
+    hmac_digest,
+    json_object,
+    require_header,
+    require_secret,
+)
+
+
+class StandardWebhooks(InboundScheme):
+    """Standard Webhooks (standardwebhooks.com): HMAC-SHA256 of "id.timestamp.body", whsec_ secrets."""
+
+    name = "standard-webhooks"
+    summary = "Standard Webhooks: webhook-id, webhook-timestamp, webhook-signature (v1,<base64>), 5-minute tolerance"
+    secret_field = "webhookSecret"
+
+    def verify(self, request: InboundRequest, values: Mapping[str, Any]) -> None:
+        secret = require_secret(values, self.secret_field)
+        msg_id = require_header(request, "webhook-id")
+        timestamp = require_header(request, "webhook-timestamp")
+        signatures = require_header(request, "webhook-signature")
+        ts = check_timestamp(timestamp)
+        try:
+            key = base64.b64decode(secret.removeprefix("whsec_"), validate=True)
+        except binascii.Error:
+            raise SignatureInvalid("The integration's webhook secret is not a base64 whsec_ secret.")
+        expected = base64.b64encode(hmac_digest(key, f"{msg_id}.{ts}.".encode() + request.body)).decode()
+        for candidate in signatures.split():
+            version, _, signature = candidate.partition(",")
+            if version == "v1" and constant_time_equal(expected, signature):
+                return
+        raise SignatureInvalid("No webhook-signature matches the body.")
+
+    def parse(self, request: InboundRequest) -> ParsedEvent:
+        payload = json_object(request)
+        topic = payload.get("type") or payload.get("event") or payload.get("eventType") or "event"
+        return ParsedEvent(topic=str(topic), event_id=request.header("webhook-id"), payload=payload)
+
+
+class BodyHmac(InboundScheme):
+    """An HMAC of the raw body in one header (hex or base64), as many providers send."""
+
+    header = ""
+    secret_field = "webhookSecret"
+    encoding = "hex"  # or "base64"
+    algorithm = "sha256"
+    prefix = ""  # e.g. "sha512=" (Authorize.Net)
+
+    def expected(self, request: InboundRequest, secret: str) -> str:
+        digest = hmac_digest(secret, self.signed_bytes(request), self.algorithm)
+        return digest.hex() if self.encoding == "hex" else base64.b64encode(digest).decode()
+
+    def signed_bytes(self, request: InboundRequest) -> bytes:
+        return request.body
+
+    def verify(self, request: InboundRequest, values: Mapping[str, Any]) -> None:
+        secret = require_secret(values, self.secret_field)
+        given = require_header(request, self.header)
+        if self.prefix:
+            if not given.lower().startswith(self.prefix):
+                raise SignatureInvalid(f"The {self.header} header does not start with {self.prefix}.")
+            given = given[len(self.prefix) :]
+        expected = self.expected(request, secret)
+        if self.encoding == "hex":
+            expected, given = expected.lower(), given.lower()
+        if not constant_time_equal(expected, given):
+            raise SignatureInvalid(f"The {self.header} signature does not match the body.")
+
+
+def require_fields(payload: dict[str, Any], *names: str) -> None:
+    missing = [n for n in names if n not in payload]
+    if missing:
+        raise MalformedBody(f"The event lacks {', '.join(missing)}.")

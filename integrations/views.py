@@ -1,0 +1,180 @@
+"""The integrations API (seeds/001, 003, 004): thin views over services and selectors."""
+
+from uuid import UUID
+
+from django.shortcuts import get_object_or_404
+from drf_spectacular.utils import OpenApiParameter, extend_schema
+from rest_framework import status, viewsets
+from rest_framework.decorators import action
+from rest_framework.exceptions import NotFound, ValidationError
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from accounts import scopes
+from accounts.principal import get_principal
+from config.api.pagination import page_pagination
+from integrations import selectors, services
+from integrations.models import Integration
+from integrations.providers import all_providers
+from integrations.serializers import (
+    HealthCheckResultSerializer,
+    IntegrationCreateSerializer,
+    IntegrationLogSerializer,
+    IntegrationSerializer,
+    IntegrationUpdateSerializer,
+    ProviderListSerializer,
+    StatusSerializer,
+    errors,
+)
+from logs.models import IntegrationLog
+
+UUID_PATTERN = "[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}"
+READ = [scopes.INTEGRATIONS_READ]
+MANAGE = [scopes.INTEGRATIONS_MANAGE]
+
+
+@extend_schema(tags=["integrations"])
+class IntegrationViewSet(viewsets.ViewSet):
+    """A company's integrations. Reading needs integrations:read, changes integrations:manage."""
+
+    required_scopes = {
+        "list": READ,
+        "retrieve": READ,
+        "logs": READ,
+        "create": MANAGE,
+        "update": MANAGE,
+        "partial_update": MANAGE,
+        "destroy": MANAGE,
+        "health_check": MANAGE,
+    }
+    # A check makes outbound calls: bound how often one caller can trigger them.
+    rate_limit = {"health_check": "30/min"}
+    pagination_class = page_pagination("integrations")
+    serializer_class = IntegrationSerializer
+    lookup_value_regex = UUID_PATTERN
+
+    def _get(self, request: Request, pk: str) -> Integration:
+        try:
+            integration_id = UUID(pk)
+        except ValueError:
+            raise NotFound("No integration has this id.")
+        return get_object_or_404(
+            selectors.integration_list(company_id=get_principal(request).company_id), pk=integration_id
+        )
+
+    def _show(self, request: Request, integration: Integration, code: int = 200) -> Response:
+        return Response(IntegrationSerializer(integration, context={"request": request}).data, status=code)
+
+    @extend_schema(responses={200: IntegrationSerializer(many=True), **errors(400, 403)})
+    def list(self, request: Request) -> Response:
+        paginator = self.pagination_class()
+        page = paginator.paginate_queryset(
+            selectors.integration_list(company_id=get_principal(request).company_id), request, self
+        )
+        data = IntegrationSerializer(page, many=True, context={"request": request}).data
+        return paginator.get_paginated_response(data)
+
+    @extend_schema(request=IntegrationCreateSerializer, responses={201: IntegrationSerializer, **errors(400, 403, 409)})
+    def create(self, request: Request) -> Response:
+        serializer = IntegrationCreateSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        principal = get_principal(request)
+        integration = services.integration_create(
+            company_id=principal.company_id, user_id=principal.user_id, **serializer.validated_data
+        )
+        return self._show(request, integration, status.HTTP_201_CREATED)
+
+    @extend_schema(responses={200: IntegrationSerializer, **errors(403, 404)})
+    def retrieve(self, request: Request, pk: str) -> Response:
+        return self._show(request, self._get(request, pk))
+
+    @extend_schema(
+        request=IntegrationUpdateSerializer, responses={200: IntegrationSerializer, **errors(400, 403, 404, 409)}
+    )
+    def update(self, request: Request, pk: str) -> Response:
+        integration = self._get(request, pk)
+        serializer = IntegrationUpdateSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        data = dict(serializer.validated_data)
+        if data.pop("type", integration.category) != integration.category:
+            raise ValidationError({"type": f"{integration.provider} is a {integration.category} integration."})
+        integration = services.integration_update(
+            integration=integration, user_id=get_principal(request).user_id, **data
+        )
+        return self._show(request, integration)
+
+    @extend_schema(
+        request=IntegrationUpdateSerializer, responses={200: IntegrationSerializer, **errors(400, 403, 404, 409)}
+    )
+    def partial_update(self, request: Request, pk: str) -> Response:
+        return self.update(request, pk)
+
+    @extend_schema(responses={204: None, **errors(403, 404)})
+    def destroy(self, request: Request, pk: str) -> Response:
+        services.integration_delete(integration=self._get(request, pk), user_id=get_principal(request).user_id)
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+    @extend_schema(
+        responses={200: IntegrationLogSerializer(many=True), **errors(400, 403, 404)},
+        parameters=[
+            OpenApiParameter("status", str, enum=IntegrationLog.Status.values, description="success, error or pending")
+        ],
+    )
+    @action(detail=True, methods=["get"], pagination_class=page_pagination("logs", default_limit=10))
+    def logs(self, request: Request, pk: str) -> Response:
+        """The integration's logs, newest first (seeds/001's GET /integrations/:id/logs)."""
+        integration = self._get(request, pk)
+        wanted = request.query_params.get("status") or None
+        if wanted is not None and wanted not in IntegrationLog.Status.values:
+            allowed = ", ".join(IntegrationLog.Status.values)
+            raise ValidationError({"status": f"Invalid status {wanted!r}; allowed: {allowed}."})
+        paginator = page_pagination("logs", default_limit=10)()
+        page = paginator.paginate_queryset(
+            selectors.integration_logs(company_id=integration.company_id, integration_id=integration.id, status=wanted),
+            request,
+            self,
+        )
+        return paginator.get_paginated_response(IntegrationLogSerializer(page, many=True).data)
+
+    @extend_schema(request=None, responses={200: HealthCheckResultSerializer, **errors(403, 404)})
+    @action(detail=True, methods=["post"], url_path="health-check")
+    def health_check(self, request: Request, pk: str) -> Response:
+        """Run the provider's connection check now (bounded by INTEGRATIONS_HTTP_TIMEOUT_SECONDS)."""
+        integration = self._get(request, pk)
+        result = services.integration_health_check(integration_id=integration.id, record_always=True)
+        integration.refresh_from_db()
+        return Response(
+            HealthCheckResultSerializer(
+                {
+                    "id": integration.id,
+                    "status": result.status,
+                    "latency_ms": result.latency_ms,
+                    "http_status": result.http_status,
+                    "error": result.error,
+                    "checked_at": integration.last_check_at,
+                }
+            ).data
+        )
+
+
+@extend_schema(tags=["integrations"], responses={200: StatusSerializer, **errors(403)})
+class IntegrationStatusView(APIView):
+    """Counts of healthy / unhealthy / error / unknown integrations and each one's last check."""
+
+    required_scopes = READ
+
+    def get(self, request: Request) -> Response:
+        return Response(
+            StatusSerializer(selectors.integrations_status(company_id=get_principal(request).company_id)).data
+        )
+
+
+@extend_schema(tags=["integrations"], responses={200: ProviderListSerializer, **errors(403)})
+class ProviderListView(APIView):
+    """The providers this hub supports: category, config fields, inbound signature scheme."""
+
+    required_scopes = READ
+
+    def get(self, request: Request) -> Response:
+        return Response(ProviderListSerializer({"providers": list(all_providers().values())}).data)

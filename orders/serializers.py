@@ -1,0 +1,267 @@
+"""Order API shapes: validate input into services' dataclasses and render orders, items and events."""
+
+import re
+from typing import Any
+
+from rest_framework import serializers
+
+from config.api.fields import ModelSerializer, TimestampField, isoformat_ms
+from orders import money
+from orders.models import Order, OrderEvent, OrderItem
+from orders.phones import InvalidPhone, to_e164
+from orders.services import ItemInput, OrderInput
+from orders.status import Status
+
+MONEY = {"max_digits": 14, "decimal_places": 3}
+
+
+def choice_field(choices: list[tuple[str, str]], *, name: str, **kwargs: Any) -> serializers.ChoiceField:
+    """Return a ChoiceField whose error names the allowed values (seeds/000 style)."""
+    allowed = ", ".join(value for value, _ in choices)
+    return serializers.ChoiceField(
+        choices=choices,
+        error_messages={"invalid_choice": f'"{{input}}" is not a valid {name}; allowed values: {allowed}.'},
+        **kwargs,
+    )
+
+
+class OrderItemSerializer(serializers.Serializer):
+    """One order line. Fields are declared for the schema; rendering is the hand-built dict below."""
+
+    id = serializers.IntegerField()
+    product_id = serializers.IntegerField(allow_null=True)
+    sku = serializers.CharField()
+    external_product_id = serializers.CharField()
+    name = serializers.CharField()
+    quantity = serializers.IntegerField()
+    unit_price = serializers.DecimalField(**MONEY)
+    modifiers = serializers.ListField(child=serializers.DictField())
+    line_total = serializers.DecimalField(**MONEY)
+    notes = serializers.CharField()
+
+    def to_representation(self, item: OrderItem) -> dict[str, Any]:
+        return render_item(item, self.context.get("currency", "USD"))
+
+
+def render_item(item: OrderItem, currency: str) -> dict[str, Any]:
+    """Return an order line as the API shows it (snake_case; the renderer camelizes)."""
+    return {
+        "id": item.id,
+        "product_id": item.product_id,
+        "sku": item.sku,
+        "external_product_id": item.external_product_id,
+        "name": item.name,
+        "quantity": item.quantity,
+        "unit_price": money.as_str(item.unit_price, currency),
+        "modifiers": item.modifiers,
+        "line_total": money.as_str(item.line_total, currency),
+        "notes": item.notes,
+    }
+
+
+class OrderSerializer(serializers.Serializer):
+    """An order as the API and the webhook events show it; amounts are strings in the currency's decimals.
+
+    Creating orders is the hot path, so rendering is a hand-built dict rather than per-field
+    serializer machinery (a test keeps it in step with the fields declared here for the schema).
+    """
+
+    id = serializers.UUIDField()
+    provider = serializers.ChoiceField(choices=Order.Provider.choices)
+    external_order_id = serializers.CharField()
+    branch_id = serializers.CharField()
+    order_type = serializers.ChoiceField(choices=Order.OrderType.choices)
+    status = serializers.ChoiceField(choices=Status.choices)
+    allowed_next_statuses = serializers.ListField(child=serializers.ChoiceField(choices=Status.choices))
+    customer_id = serializers.UUIDField(allow_null=True)
+    customer_name = serializers.CharField()
+    customer_phone = serializers.CharField(help_text="E.164")
+    delivery_address = serializers.CharField()
+    notes = serializers.CharField()
+    currency = serializers.CharField()
+    items = OrderItemSerializer(many=True)
+    subtotal = serializers.DecimalField(**MONEY)
+    delivery_fee = serializers.DecimalField(**MONEY)
+    tax = serializers.DecimalField(**MONEY)
+    discount = serializers.DecimalField(**MONEY)
+    tip = serializers.DecimalField(**MONEY)
+    total = serializers.DecimalField(**MONEY)
+    metadata = serializers.DictField()
+    placed_at = TimestampField(allow_null=True)
+    status_changed_at = TimestampField(allow_null=True)
+    created_at = TimestampField()
+    updated_at = TimestampField()
+
+    def to_representation(self, order: Order) -> dict[str, Any]:
+        return render_order(order)
+
+
+def render_order(order: Order) -> dict[str, Any]:
+    """Return the order as the API shows it, rendering it once per instance state."""
+    cached = order.__dict__.get("_rendered")
+    if cached is not None and cached[0] == (order.status, order.updated_at):
+        return cached[1]
+    currency = order.currency
+    data = {
+        "id": str(order.id),
+        "provider": order.provider,
+        "external_order_id": order.external_order_id,
+        "branch_id": order.branch_id,
+        "order_type": order.order_type,
+        "status": order.status,
+        "allowed_next_statuses": order.allowed_next(),
+        "customer_id": str(order.customer_id) if order.customer_id else None,
+        "customer_name": order.customer_name,
+        "customer_phone": order.customer_phone,
+        "delivery_address": order.delivery_address,
+        "notes": order.notes,
+        "currency": currency,
+        "items": [render_item(item, currency) for item in order.items.all()],
+        "subtotal": money.as_str(order.subtotal, currency),
+        "delivery_fee": money.as_str(order.delivery_fee, currency),
+        "tax": money.as_str(order.tax, currency),
+        "discount": money.as_str(order.discount, currency),
+        "tip": money.as_str(order.tip, currency),
+        "total": money.as_str(order.total, currency),
+        "metadata": order.metadata,
+        "placed_at": isoformat_ms(order.placed_at),
+        "status_changed_at": isoformat_ms(order.status_changed_at),
+        "created_at": isoformat_ms(order.created_at),
+        "updated_at": isoformat_ms(order.updated_at),
+    }
+    order.__dict__["_rendered"] = ((order.status, order.updated_at), data)
+    return data
+
+
+class OrderEventSerializer(ModelSerializer):
+    """One history entry: from → to, who, why, when."""
+
+    time = TimestampField(source="created_at", read_only=True)
+
+    class Meta:
+        model = OrderEvent
+        fields = ["id", "kind", "from_status", "to_status", "actor", "reason", "time"]
+        read_only_fields = fields
+
+
+class OrderEventPaginationSerializer(serializers.Serializer):
+    page = serializers.IntegerField()
+    limit = serializers.IntegerField()
+    total = serializers.IntegerField()
+    total_pages = serializers.IntegerField()
+    has_next = serializers.BooleanField()
+    has_prev = serializers.BooleanField()
+
+
+class OrderEventListSerializer(serializers.Serializer):
+    """{"events": [...], "pagination": {...}} (schema only)."""
+
+    events = OrderEventSerializer(many=True)
+    pagination = OrderEventPaginationSerializer()
+
+
+class OrderItemInputSerializer(serializers.Serializer):
+    """One line of a new order: name a product by `productId` and/or `sku` (or give name and price)."""
+
+    product_id = serializers.IntegerField(required=False, allow_null=True, min_value=1)
+    sku = serializers.CharField(required=False, allow_blank=True, max_length=100, default="")
+    external_product_id = serializers.CharField(required=False, allow_blank=True, max_length=100, default="")
+    name = serializers.CharField(required=False, allow_blank=True, max_length=255, default="")
+    quantity = serializers.IntegerField(min_value=1, max_value=10_000)
+    unit_price = serializers.DecimalField(**MONEY, required=False, allow_null=True, min_value=0)
+    modifiers = serializers.ListField(child=serializers.JSONField(), required=False, default=list, max_length=50)
+    notes = serializers.CharField(required=False, allow_blank=True, max_length=500, default="")
+
+    def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
+        if attrs.get("product_id") is None and not attrs.get("sku") and not attrs.get("name"):
+            raise serializers.ValidationError("Name the item by productId, sku or name.")
+        return attrs
+
+
+_CURRENCY = re.compile(r"^[A-Z]{3}$")
+
+
+class OrderCreateSerializer(serializers.Serializer):
+    """A new order (seeds/002 CreateIntegrationOrderDto, with prices, totals and provider added)."""
+
+    provider = choice_field(Order.Provider.choices, name="provider", required=False, default="api")
+    external_order_id = serializers.CharField(required=False, allow_blank=True, max_length=100, default="")
+    branch_id = serializers.CharField(max_length=100)
+    order_type = choice_field(Order.OrderType.choices, name="orderType")
+    items = OrderItemInputSerializer(many=True, allow_empty=False, max_length=200)
+    customer_name = serializers.CharField(required=False, allow_blank=True, max_length=200, default="")
+    customer_phone = serializers.CharField(required=False, allow_blank=True, max_length=40, default="")
+    customer_email = serializers.EmailField(required=False, allow_blank=True, default="")
+    delivery_address = serializers.CharField(required=False, allow_blank=True, max_length=2000, default="")
+    notes = serializers.CharField(required=False, allow_blank=True, max_length=2000, default="")
+    currency = serializers.CharField(required=False, default="USD", min_length=3, max_length=3)
+    delivery_fee = serializers.DecimalField(**MONEY, required=False, default=money.ZERO)
+    tax = serializers.DecimalField(**MONEY, required=False, default=money.ZERO)
+    discount = serializers.DecimalField(**MONEY, required=False, default=money.ZERO)
+    tip = serializers.DecimalField(**MONEY, required=False, default=money.ZERO)
+    subtotal = serializers.DecimalField(
+        **MONEY, required=False, allow_null=True, help_text="Optional; checked against the items."
+    )
+    total = serializers.DecimalField(
+        **MONEY,
+        required=False,
+        allow_null=True,
+        help_text="Optional; must equal subtotal + deliveryFee + tax + tip - discount, else 400.",
+    )
+    placed_at = serializers.DateTimeField(required=False, allow_null=True)
+    metadata = serializers.DictField(required=False, default=dict)
+
+    def validate_customer_phone(self, value: str) -> str:
+        if not value:
+            return ""
+        try:
+            return to_e164(value)
+        except InvalidPhone as exc:
+            raise serializers.ValidationError(str(exc))
+
+    def validate_currency(self, value: str) -> str:
+        value = value.upper()
+        if not _CURRENCY.match(value):
+            raise serializers.ValidationError("currency is a three-letter ISO 4217 code, e.g. AED.")
+        return value
+
+    def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
+        if attrs["order_type"] == Order.OrderType.DELIVERY and not attrs.get("delivery_address"):
+            raise serializers.ValidationError({"delivery_address": "A delivery order needs a deliveryAddress."})
+        if attrs["provider"] != Order.Provider.API and not attrs.get("external_order_id"):
+            raise serializers.ValidationError(
+                {"external_order_id": "Orders from a provider need that provider's externalOrderId."}
+            )
+        return attrs
+
+    def to_input(self) -> OrderInput:
+        data = dict(self.validated_data)
+        items = [ItemInput(**item) for item in data.pop("items")]
+        return OrderInput(items=items, **data)
+
+
+class OrderStatusUpdateSerializer(serializers.Serializer):
+    """seeds/002 UpdateOrderStatusDto, plus an optional expected current status (optimistic check)."""
+
+    status = choice_field(Status.choices, name="status")
+    reason = serializers.CharField(required=False, allow_blank=True, max_length=500, default="")
+    expected_status = choice_field(
+        Status.choices,
+        name="expectedStatus",
+        required=False,
+        help_text="If given, the change only applies while the order is still in this status (else 409).",
+    )
+
+
+class OrderListQuerySerializer(serializers.Serializer):
+    """Filters of the order list (query parameters)."""
+
+    status = choice_field(Status.choices, name="status", required=False)
+    provider = choice_field(Order.Provider.choices, name="provider", required=False)
+    order_type = choice_field(Order.OrderType.choices, name="orderType", required=False)
+    branch_id = serializers.CharField(required=False, max_length=100)
+    external_order_id = serializers.CharField(required=False, max_length=100)
+    start_date = serializers.DateTimeField(required=False, help_text="Created at or after (ISO 8601 date or time).")
+    end_date = serializers.DateTimeField(required=False, help_text="Created at or before (a date includes that day).")
+    page = serializers.IntegerField(required=False, min_value=1)
+    limit = serializers.IntegerField(required=False, min_value=1, max_value=100)

@@ -1,0 +1,459 @@
+"""Writes of orders: create (idempotent), status changes through the machine, detail updates.
+
+Every change writes an OrderEvent row and publishes its webhook events through
+`webhooks.services.event_publish` inside the same transaction, so a rolled-back change
+leaves no history and sends nothing.
+"""
+
+import hashlib
+import json
+import uuid
+from dataclasses import dataclass, field
+from datetime import datetime
+from decimal import Decimal
+from typing import Any
+from uuid import UUID
+
+from django.db import IntegrityError, connection, transaction
+from django.db.models import Q
+from django.utils import timezone
+
+from orders import money, publishing
+from orders import status as machine
+from orders.models import Customer, Order, OrderEvent, OrderItem, Product
+
+
+class OrderValidationError(Exception):
+    """The order's content is invalid; `details` maps field paths to messages."""
+
+    def __init__(self, message: str, details: dict[str, Any]) -> None:
+        super().__init__(message)
+        self.message = message
+        self.details = details
+
+
+class DuplicateExternalOrder(Exception):
+    """An order with this provider and external order id already exists."""
+
+    def __init__(self, order: Order) -> None:
+        super().__init__(f"Order {order.external_order_id!r} from {order.provider} already exists as {order.id}.")
+        self.order = order
+
+
+class IdempotencyKeyReused(Exception):
+    """The Idempotency-Key was used before with a different request body."""
+
+    def __init__(self, order: Order) -> None:
+        super().__init__("This Idempotency-Key was already used with a different request body.")
+        self.order = order
+
+
+class IllegalTransition(Exception):
+    """The order cannot move to the requested status from where it is."""
+
+    def __init__(self, order: Order, to_status: str, *, expected_status: str | None = None) -> None:
+        self.order = order
+        self.to_status = to_status
+        self.allowed = order.allowed_next()
+        if expected_status is not None and expected_status != order.status:
+            message = f"The order is {order.status}, not {expected_status}; it was changed by someone else."
+        else:
+            allowed = ", ".join(self.allowed) or "none (it is final)"
+            message = (
+                f"A {order.order_type} order cannot go from {order.status} to {to_status}; allowed next: {allowed}."
+            )
+        super().__init__(message)
+        self.message = message
+
+
+# Amounts are stored as numeric(14, 3): anything from 10^11 up cannot be stored.
+MAX_AMOUNT = Decimal("100000000000")
+
+
+@dataclass
+class ItemInput:
+    """One order line as received; prices may be omitted when the product is known."""
+
+    quantity: int
+    product_id: int | None = None
+    sku: str = ""
+    external_product_id: str = ""
+    name: str = ""
+    unit_price: Decimal | None = None
+    modifiers: list[Any] = field(default_factory=list)
+    notes: str = ""
+
+
+@dataclass
+class OrderInput:
+    """An order as received from the API or mapped from a provider's payload."""
+
+    branch_id: str
+    order_type: str
+    items: list[ItemInput]
+    provider: str = Order.Provider.API
+    external_order_id: str = ""
+    customer_name: str = ""
+    customer_phone: str = ""  # already E.164 (serializers and mappers normalize it)
+    customer_email: str = ""
+    delivery_address: str = ""
+    notes: str = ""
+    currency: str = "USD"
+    delivery_fee: Decimal = money.ZERO
+    tax: Decimal = money.ZERO
+    discount: Decimal = money.ZERO
+    tip: Decimal = money.ZERO
+    subtotal: Decimal | None = None  # as sent: checked against the computed subtotal
+    total: Decimal | None = None  # as sent: checked against the computed total
+    placed_at: datetime | None = None
+    metadata: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass
+class CreateResult:
+    order: Order
+    created: bool
+
+
+def request_fingerprint(body: Any) -> str:
+    """Return a stable hash of a request body, to tell a true repeat from a reused key."""
+    canonical = json.dumps(body, sort_keys=True, separators=(",", ":"), default=str)
+    return hashlib.sha256(canonical.encode()).hexdigest()
+
+
+def order_create(
+    *,
+    company_id: UUID,
+    data: OrderInput,
+    actor: str,
+    idempotency_key: str = "",
+    fingerprint: str = "",
+) -> CreateResult:
+    """Create an order with its items, history and order.created event.
+
+    A repeat with the same Idempotency-Key and body returns the first order (created=False);
+    the key with another body raises IdempotencyKeyReused; an existing provider/external id
+    raises DuplicateExternalOrder. Uniqueness is enforced by the database, so two racing
+    requests resolve the same way as two sequential ones.
+    """
+    try:
+        order = _order_insert(
+            company_id=company_id, data=data, actor=actor, idempotency_key=idempotency_key, fingerprint=fingerprint
+        )
+        return CreateResult(order=order, created=True)
+    except IntegrityError:
+        if idempotency_key:
+            first = Order.objects.filter(company_id=company_id, idempotency_key=idempotency_key).first()
+            if first is not None:
+                if first.request_fingerprint != fingerprint:
+                    raise IdempotencyKeyReused(first)
+                return CreateResult(order=first, created=False)
+        if data.external_order_id:
+            existing = Order.objects.filter(
+                company_id=company_id, provider=data.provider, external_order_id=data.external_order_id
+            ).first()
+            if existing is not None:
+                raise DuplicateExternalOrder(existing)
+        raise
+
+
+@transaction.atomic
+def _order_insert(*, company_id: UUID, data: OrderInput, actor: str, idempotency_key: str, fingerprint: str) -> Order:
+    items = _priced_items(company_id=company_id, data=data)
+    totals = _totals(data=data, items=items)
+    customer = None
+    if data.customer_phone:
+        customer = customer_upsert(
+            company_id=company_id, phone=data.customer_phone, name=data.customer_name, email=data.customer_email
+        )
+    now = timezone.now()
+    order = Order(
+        company_id=company_id,
+        provider=data.provider,
+        external_order_id=data.external_order_id,
+        branch_id=data.branch_id,
+        order_type=data.order_type,
+        status=machine.Status.PENDING,
+        customer=customer,
+        customer_name=data.customer_name,
+        customer_phone=data.customer_phone,
+        delivery_address=data.delivery_address,
+        notes=data.notes,
+        currency=data.currency,
+        placed_at=data.placed_at or now,
+        status_changed_at=now,
+        idempotency_key=idempotency_key,
+        request_fingerprint=fingerprint if idempotency_key else "",
+        metadata=data.metadata,
+        **totals,
+    )
+    order.save(force_insert=True)
+    for item in items:
+        item.order = order
+    OrderItem.objects.bulk_create(items)
+    event = OrderEvent.objects.create(
+        order=order, company_id=company_id, kind=OrderEvent.Kind.CREATED, to_status=order.status, actor=actor
+    )
+    publishing.order_created(order=order, items=items, event=event)
+    return order
+
+
+def _priced_items(*, company_id: UUID, data: OrderInput) -> list[OrderItem]:
+    """Resolve product references, fill missing prices from the catalog and compute line totals."""
+    if not data.items:
+        raise OrderValidationError("An order needs at least one item.", {"items": "An order needs at least one item."})
+    ids = {i.product_id for i in data.items if i.product_id is not None}
+    skus = {i.sku for i in data.items if i.sku}
+    by_id: dict[int, Product] = {}
+    by_sku: dict[str, Product] = {}
+    if ids or skus:
+        for product in Product.objects.filter(company_id=company_id).filter(Q(id__in=ids) | Q(sku__in=skus)):
+            by_id[product.id] = product
+            if product.sku:
+                by_sku[product.sku] = product
+
+    errors: dict[str, str] = {}
+    lines: list[OrderItem] = []
+    currency = data.currency
+    for n, item in enumerate(data.items):
+        where = f"items[{n}]"
+        product = None
+        if item.product_id is not None:
+            product = by_id.get(item.product_id)
+            if product is None:
+                errors[f"{where}.productId"] = f"No product {item.product_id} exists in this company."
+                continue
+        elif item.sku:
+            product = by_sku.get(item.sku)  # an unknown SKU is kept as sent: the catalog may lag the provider
+        unit_price = item.unit_price
+        if unit_price is None:
+            if product is None:
+                errors[f"{where}.unitPrice"] = "unitPrice is required when the item names no known product."
+                continue
+            unit_price = product.price
+        if unit_price < 0:
+            errors[f"{where}.unitPrice"] = "unitPrice cannot be negative."
+            continue
+        if not money.fits(unit_price, currency):
+            errors[f"{where}.unitPrice"] = f"{unit_price} has more decimals than {currency} allows."
+            continue
+        if item.quantity < 1:
+            errors[f"{where}.quantity"] = "quantity must be at least 1."
+            continue
+        modifiers, modifier_error = _modifiers(item.modifiers, currency)
+        if modifier_error:
+            errors[f"{where}.modifiers"] = modifier_error
+            continue
+        each = unit_price + sum((Decimal(m["price"]) * m["quantity"] for m in modifiers), money.ZERO)
+        lines.append(
+            OrderItem(
+                product=product,
+                sku=item.sku or (product.sku if product else ""),
+                external_product_id=item.external_product_id,
+                name=item.name or (product.name if product else ""),
+                quantity=item.quantity,
+                unit_price=unit_price,
+                modifiers=modifiers,
+                line_total=money.rounded(each * item.quantity, currency),
+                notes=item.notes,
+            )
+        )
+    if errors:
+        raise OrderValidationError(next(iter(errors.values())), errors)
+    return lines
+
+
+def _modifiers(raw: list[Any], currency: str) -> tuple[list[dict[str, Any]], str]:
+    """Normalize modifiers ("extra-cheese" or {name, price, quantity}) to dicts with string prices."""
+    result: list[dict[str, Any]] = []
+    for entry in raw or []:
+        if isinstance(entry, str):
+            entry = {"name": entry}
+        if not isinstance(entry, dict) or not str(entry.get("name", "")).strip():
+            return [], "Each modifier is a name or an object with a name (and optional price, quantity)."
+        try:
+            price = Decimal(str(entry.get("price", "0")))
+            quantity = int(entry.get("quantity", 1))
+        except (ArithmeticError, ValueError, TypeError):
+            return [], f"Modifier {entry.get('name')!r} has an invalid price or quantity."
+        if not price.is_finite() or price < 0 or quantity < 1 or not money.fits(price, currency):
+            return [], f"Modifier {entry.get('name')!r} needs a price ≥ 0 in {currency} and a quantity ≥ 1."
+        result.append(
+            {"name": str(entry["name"]).strip(), "price": money.as_str(price, currency), "quantity": quantity}
+        )
+    return result, ""
+
+
+def _totals(*, data: OrderInput, items: list[OrderItem]) -> dict[str, Decimal]:
+    """Compute subtotal and total; a sent subtotal or total that disagrees is a validation error."""
+    currency = data.currency
+    errors: dict[str, str] = {}
+    for name in ("delivery_fee", "tax", "discount", "tip", "subtotal", "total"):
+        value = getattr(data, name)
+        if value is not None and (value < 0 or not money.fits(value, currency)):
+            errors[_camel(name)] = f"{_camel(name)} must be ≥ 0 with at most {money.minor_units(currency)} decimals."
+    if errors:
+        raise OrderValidationError(next(iter(errors.values())), errors)
+    subtotal = sum((i.line_total for i in items), money.ZERO)
+    total = subtotal + data.delivery_fee + data.tax + data.tip - data.discount
+    if data.subtotal is not None and data.subtotal != subtotal:
+        errors["subtotal"] = (
+            f"subtotal {money.as_str(data.subtotal, currency)} does not match the items, "
+            f"which add up to {money.as_str(subtotal, currency)}."
+        )
+    if data.total is not None and data.total != total:
+        errors["total"] = (
+            f"total {money.as_str(data.total, currency)} does not match the computed total "
+            f"{money.as_str(total, currency)} (subtotal + deliveryFee + tax + tip - discount)."
+        )
+    if total < 0:
+        errors.setdefault("discount", "The discount is larger than the order.")
+    if max(subtotal, total) >= MAX_AMOUNT:
+        errors.setdefault("total", f"The order adds up to more than {MAX_AMOUNT:,} {currency}.")
+    if errors:
+        raise OrderValidationError(next(iter(errors.values())), errors)
+    return {
+        "subtotal": subtotal,
+        "delivery_fee": data.delivery_fee,
+        "tax": data.tax,
+        "discount": data.discount,
+        "tip": data.tip,
+        "total": total,
+    }
+
+
+def _camel(name: str) -> str:
+    head, *rest = name.split("_")
+    return head + "".join(p.title() for p in rest)
+
+
+def customer_upsert(*, company_id: UUID, phone: str, name: str = "", email: str = "") -> Customer:
+    """Return the company's customer with this E.164 phone, created or refreshed; blank name/email keep stored ones.
+
+    A returning customer costs one SELECT and takes no row lock unless a detail changed, so
+    concurrent orders of one customer do not queue behind each other's transactions (an
+    `INSERT … ON CONFLICT DO UPDATE` would lock the row until the order commits). A new one
+    is inserted with ON CONFLICT DO NOTHING, so a concurrent first order cannot fail on it.
+    Used by order creation and by customer syncs.
+    """
+    for _ in range(2):  # the second pass only when a concurrent insert won between the two statements
+        customer = Customer.objects.filter(company_id=company_id, phone=phone).only("id", "name", "email").first()
+        if customer is not None:
+            changes = {f: v for f, v in (("name", name), ("email", email)) if v and getattr(customer, f) != v}
+            if changes:
+                Customer.objects.filter(pk=customer.pk).update(**changes, updated_at=timezone.now())
+                for field_name, value in changes.items():
+                    setattr(customer, field_name, value)
+            return customer
+        created = _customer_insert(company_id=company_id, phone=phone, name=name, email=email)
+        if created is not None:
+            return created
+    raise RuntimeError("customer_upsert: the customer row vanished between insert and select")
+
+
+def _customer_insert(*, company_id: UUID, phone: str, name: str, email: str) -> Customer | None:
+    """INSERT … ON CONFLICT DO NOTHING RETURNING id: the new customer, or None if the phone exists."""
+    now = timezone.now()
+    pk = Customer._meta.pk
+    sql = (
+        f"INSERT INTO {Customer._meta.db_table} (id, company_id, name, phone, email, created_at, updated_at) "  # noqa: S608 - no user text
+        "VALUES (%s, %s, %s, %s, %s, %s, %s) ON CONFLICT (company_id, phone) DO NOTHING RETURNING id"
+    )
+    company_field = Customer._meta.get_field("company")
+    with connection.cursor() as cursor:
+        cursor.execute(
+            sql,
+            [
+                pk.get_db_prep_value(uuid.uuid4(), connection),
+                company_field.get_db_prep_value(company_id, connection),
+                name,
+                phone,
+                email,
+                now,
+                now,
+            ],
+        )
+        row = cursor.fetchone()
+    if row is None:
+        return None
+    return Customer(id=pk.to_python(row[0]), company_id=company_id, phone=phone, name=name, email=email)
+
+
+@transaction.atomic
+def order_status_change(
+    *,
+    company_id: UUID,
+    order_id: UUID,
+    to_status: str,
+    actor: str,
+    reason: str = "",
+    expected_status: str | None = None,
+) -> Order:
+    """Move an order to `to_status` through the machine, holding its row lock.
+
+    The row lock (SELECT … FOR UPDATE) makes concurrent changes queue up: the second one
+    sees the first one's result and is judged against it, so two never both win.
+    Raises Order.DoesNotExist (another company's order too) and IllegalTransition.
+    """
+    order = Order.objects.select_for_update().get(company_id=company_id, pk=order_id)
+    from_status = order.status
+    if (expected_status is not None and expected_status != from_status) or not machine.can_transition(
+        from_status, to_status, order.order_type
+    ):
+        raise IllegalTransition(order, to_status, expected_status=expected_status)
+    now = timezone.now()
+    order.status = to_status
+    order.status_changed_at = now
+    order.save(update_fields=["status", "status_changed_at", "updated_at"])
+    event = OrderEvent.objects.create(
+        order=order,
+        company_id=company_id,
+        kind=OrderEvent.Kind.STATUS_CHANGED,
+        from_status=from_status,
+        to_status=to_status,
+        actor=actor,
+        reason=reason,
+    )
+    publishing.order_status_changed(order=order, event=event)
+    return order
+
+
+# Details a provider may change after creation (order.updated); money and items are not among them.
+UPDATABLE_FIELDS = ("customer_name", "customer_phone", "delivery_address", "notes", "branch_id")
+
+
+@transaction.atomic
+def order_update_details(
+    *, company_id: UUID, order_id: UUID, changes: dict[str, Any], actor: str, reason: str = ""
+) -> tuple[Order, bool]:
+    """Apply changed details (UPDATABLE_FIELDS) and publish order.updated; returns (order, changed)."""
+    unknown = set(changes) - set(UPDATABLE_FIELDS)
+    if unknown:
+        raise ValueError(f"Not updatable: {', '.join(sorted(unknown))}")
+    order = Order.objects.select_for_update().get(company_id=company_id, pk=order_id)
+    changed = [name for name, value in changes.items() if getattr(order, name) != value]
+    if not changed:
+        return order, False
+    for name in changed:
+        setattr(order, name, changes[name])
+    order.save(update_fields=[*changed, "updated_at"])
+    event = OrderEvent.objects.create(
+        order=order,
+        company_id=company_id,
+        kind=OrderEvent.Kind.UPDATED,
+        from_status=order.status,
+        to_status=order.status,
+        actor=actor,
+        reason=reason or "Changed: " + ", ".join(_camel(n) for n in changed),
+    )
+    publishing.order_updated(order=order, event=event, changed=[_camel(n) for n in changed])
+    return order, True
+
+
+@transaction.atomic
+def product_upsert(*, company_id: UUID, sku: str, name: str, price: Decimal, currency: str = "USD") -> Product:
+    """Create or update the company's product with this SKU."""
+    product, _ = Product.objects.update_or_create(
+        company_id=company_id, sku=sku, defaults={"name": name, "price": price, "currency": currency}
+    )
+    return product

@@ -1,0 +1,107 @@
+"""Inbound events processed by real Celery workers on the test database and Redis."""
+
+import json
+import os
+import subprocess
+import sys
+import threading
+import time
+
+import pytest
+from django.conf import settings
+
+from integrations import services
+from integrations.models import InboundEvent
+from logs.models import IntegrationLog
+from tests.conftest import ROOT, start_worker, test_database_url
+from tests.integrations import signers as s
+
+pytestmark = pytest.mark.e2e
+
+GENERIC = {"baseUrl": "https://partner.example.com", "webhookSecret": s.STANDARD_SECRET}
+
+
+def _wait_for(predicate, seconds: float = 40) -> bool:
+    deadline = time.time() + seconds
+    while time.time() < deadline:
+        if predicate():
+            return True
+        time.sleep(0.3)
+    return False
+
+
+def _stop(proc: subprocess.Popen) -> None:
+    proc.terminate()
+    try:
+        proc.wait(timeout=20)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+
+
+def test_a_worker_marks_an_event_without_handler_ignored_and_logs_it(transactional_db, company, post_inbound):
+    # given
+    integration = services.integration_create(company_id=company.id, name="Partner", provider="generic", config=GENERIC)
+    body = json.dumps({"type": "order.completed", "data": {"orderId": "12345"}}).encode()
+    worker = start_worker(queues="inbound")
+    try:
+        # when
+        response = post_inbound(integration.id, body, s.standard_headers(body))
+        assert response.status_code == 200
+        # then
+        event = InboundEvent.objects.get()
+        assert _wait_for(lambda: InboundEvent.objects.get(id=event.id).status != "received")
+        assert InboundEvent.objects.get(id=event.id).status == "ignored"
+        messages = list(
+            IntegrationLog.objects.filter(integration_id=integration.id, operation="webhook")
+            .order_by("id")
+            .values_list("message", flat=True)
+        )
+        assert messages == ["Received order.completed.", "No handler for order.completed; ignored."]
+    finally:
+        _stop(worker)
+
+
+def _worker_with_handlers() -> subprocess.Popen:
+    """A worker like tests.conftest.start_worker that also imports this folder's test handlers."""
+    env = {**os.environ, "DATABASE_URL": test_database_url(), "REDIS_URL": settings.REDIS_URL}
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "celery", "-A", "config", "worker", "-Q", "inbound", "-c", "1"]
+        + ["--include", "tests.integrations.worker_handlers", "--without-gossip", "--without-mingle", "-l", "INFO"],
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
+    deadline = time.time() + 60
+    for line in proc.stdout:
+        if "ready." in line:
+            break
+        if time.time() > deadline or proc.poll() is not None:
+            proc.kill()
+            raise RuntimeError("the Celery worker did not start")
+    threading.Thread(target=lambda: [None for _ in proc.stdout], daemon=True).start()
+    return proc
+
+
+def test_a_failing_handler_is_retried_by_the_worker_until_it_succeeds(transactional_db, company, post_inbound):
+    # given: a handler (registered in the worker) that fails on its first attempt
+    integration = services.integration_create(company_id=company.id, name="Partner", provider="generic", config=GENERIC)
+    body = json.dumps({"type": "order.flaky", "data": {"orderId": "77"}}).encode()
+    worker = _worker_with_handlers()
+    try:
+        # when
+        assert post_inbound(integration.id, body, s.standard_headers(body)).status_code == 200
+        # then
+        event = InboundEvent.objects.get()
+        assert _wait_for(lambda: InboundEvent.objects.get(id=event.id).status == "processed")
+        event.refresh_from_db()
+        assert event.attempts == 2
+        statuses = list(
+            IntegrationLog.objects.filter(integration_id=integration.id, operation="webhook")
+            .order_by("id")
+            .values_list("status", flat=True)
+        )
+        assert statuses == ["success", "error", "success"]  # received, attempt 1 failed, attempt 2 processed
+    finally:
+        _stop(worker)

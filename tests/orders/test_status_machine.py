@@ -1,0 +1,105 @@
+"""The status machine: every legal and illegal transition for each order type, through the service."""
+
+import itertools
+
+import pytest
+
+from orders import services
+from orders import status as machine
+from orders.models import Order, OrderEvent
+
+S = machine.Status
+ALL = list(S.values)
+
+DELIVERY_LEGAL = {
+    ("pending", "confirmed"),
+    ("pending", "cancelled"),
+    ("pending", "rejected"),
+    ("confirmed", "preparing"),
+    ("confirmed", "cancelled"),
+    ("preparing", "ready"),
+    ("preparing", "cancelled"),
+    ("ready", "out_for_delivery"),
+    ("ready", "cancelled"),
+    ("out_for_delivery", "delivered"),
+    ("delivered", "completed"),
+}
+ON_SITE_LEGAL = {
+    ("pending", "confirmed"),
+    ("pending", "cancelled"),
+    ("pending", "rejected"),
+    ("confirmed", "preparing"),
+    ("confirmed", "cancelled"),
+    ("preparing", "ready"),
+    ("preparing", "cancelled"),
+    ("ready", "completed"),
+    ("ready", "cancelled"),
+}
+LEGAL = {"delivery": DELIVERY_LEGAL, "pickup": ON_SITE_LEGAL, "dine_in": ON_SITE_LEGAL}
+
+# the shortest legal path from pending to each status, per order type
+PATHS = {
+    "delivery": ["pending", "confirmed", "preparing", "ready", "out_for_delivery", "delivered", "completed"],
+    "pickup": ["pending", "confirmed", "preparing", "ready", "completed"],
+    "dine_in": ["pending", "confirmed", "preparing", "ready", "completed"],
+}
+
+
+def _path_to(order_type: str, target: str) -> list[str] | None:
+    path = PATHS[order_type]
+    if target in path:
+        return path[1 : path.index(target) + 1]
+    if target in ("cancelled", "rejected"):
+        return [target]
+    return None  # unreachable for this type (out_for_delivery / delivered for on-site orders)
+
+
+CASES = [
+    (order_type, a, b)
+    for order_type in ("delivery", "pickup", "dine_in")
+    for a, b in itertools.product(ALL, ALL)
+    if _path_to(order_type, a) is not None or a == "pending"
+]
+
+
+def test_the_pure_machine_matches_the_table():
+    for order_type, legal in LEGAL.items():
+        for a, b in itertools.product(ALL, ALL):
+            assert machine.can_transition(a, b, order_type) is ((a, b) in legal), (order_type, a, b)
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(("order_type", "from_status", "to_status"), CASES)
+def test_every_transition_is_applied_or_refused_by_the_service(make_order, company, order_type, from_status, to_status):
+    # given an order walked (legally) to from_status
+    order = make_order(order_type=order_type)
+    for step in [] if from_status == "pending" else _path_to(order_type, from_status):
+        services.order_status_change(company_id=company.id, order_id=order.id, to_status=step, actor="test")
+    events_before = OrderEvent.objects.filter(order=order).count()
+
+    # when
+    legal = (from_status, to_status) in LEGAL[order_type]
+    if legal:
+        services.order_status_change(company_id=company.id, order_id=order.id, to_status=to_status, actor="t")
+    else:
+        with pytest.raises(services.IllegalTransition) as refused:
+            services.order_status_change(company_id=company.id, order_id=order.id, to_status=to_status, actor="t")
+
+    # then
+    order.refresh_from_db()
+    if legal:
+        assert order.status == to_status
+        last = OrderEvent.objects.filter(order=order).last()
+        assert (last.from_status, last.to_status, last.actor) == (from_status, to_status, "t")
+    else:
+        assert order.status == from_status
+        assert OrderEvent.objects.filter(order=order).count() == events_before
+        assert set(refused.value.allowed) == {b for a, b in LEGAL[order_type] if a == from_status}
+
+
+@pytest.mark.django_db
+def test_another_companys_order_cannot_be_changed(make_order, other_company):
+    order = make_order()
+
+    with pytest.raises(Order.DoesNotExist):
+        services.order_status_change(company_id=other_company.id, order_id=order.id, to_status="confirmed", actor="x")
