@@ -7,6 +7,7 @@ from django.conf import settings
 from rest_framework import serializers
 
 from config.api.fields import ModelSerializer, TimestampField
+from logs.serializers import PaginationSerializer  # the list shape's pagination block, one schema component
 from webhooks import catalog, client, services, signing
 from webhooks.models import Attempt, Delivery, Endpoint
 
@@ -255,15 +256,6 @@ class WebhookLogSerializer(serializers.Serializer):
 
     def get_status(self, obj: Attempt) -> str:
         return "success" if obj.success else "failed"
-
-
-class PaginationSerializer(serializers.Serializer):
-    page = serializers.IntegerField()
-    limit = serializers.IntegerField()
-    total = serializers.IntegerField()
-    total_pages = serializers.IntegerField()
-    has_next = serializers.BooleanField()
-    has_prev = serializers.BooleanField()
 
 
 class DeliveryPageSerializer(serializers.Serializer):
