@@ -204,3 +204,65 @@ def request_log_list(
 def retention_last_run() -> RetentionRun | None:
     """Return the most recent retention run, if any."""
     return RetentionRun.objects.order_by("-started_at", "-id").first()
+
+
+def request_metrics(*, company_id, since: datetime, until: datetime, top: int = 10) -> dict[str, Any]:
+    """Return API performance over a window: volume, error rate, latency percentiles, busiest routes.
+
+    Percentiles are computed by the database on PostgreSQL (percentile_cont); SQLite, which
+    has no such aggregate, gets them from the sorted durations in Python.
+    """
+    from django.db import connection
+    from django.db.models import Avg, Count, Q
+
+    qs = ApiRequestLog.objects.filter(company_id=company_id, timestamp__gte=since, timestamp__lt=until)
+    totals = qs.aggregate(
+        total=Count("id"),
+        client_errors=Count("id", filter=Q(status_code__gte=400, status_code__lt=500)),
+        server_errors=Count("id", filter=Q(status_code__gte=500)),
+        avg=Avg("duration_ms"),
+    )
+    total = totals["total"] or 0
+    p50 = p95 = p99 = None
+    if total and connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT percentile_cont(ARRAY[0.5, 0.95, 0.99]) WITHIN GROUP (ORDER BY duration_ms) "
+                "FROM logs_apirequestlog WHERE company_id = %s AND timestamp >= %s AND timestamp < %s",
+                [company_id, since, until],
+            )
+            p50, p95, p99 = cursor.fetchone()[0]
+    elif total:
+        durations = sorted(qs.values_list("duration_ms", flat=True))
+        p50, p95, p99 = (durations[min(len(durations) - 1, int(q * len(durations)))] for q in (0.5, 0.95, 0.99))
+    routes = (
+        qs.values("method", "route")
+        .annotate(requests=Count("id"), errors=Count("id", filter=Q(status_code__gte=500)), avg=Avg("duration_ms"))
+        .order_by("-requests")[:top]
+    )
+
+    def ms(value: float | None) -> float | None:
+        return round(value, 2) if value is not None else None
+
+    minutes = max((until - since).total_seconds() / 60, 1 / 60)
+    return {
+        "period": {"startDate": since, "endDate": until},
+        "requests": {
+            "total": total,
+            "perMinute": round(total / minutes, 2),
+            "clientErrors": totals["client_errors"],
+            "serverErrors": totals["server_errors"],
+            "errorRate": round(100 * totals["server_errors"] / total, 2) if total else 0.0,
+        },
+        "latencyMs": {"avg": ms(totals["avg"]), "p50": ms(p50), "p95": ms(p95), "p99": ms(p99)},
+        "topEndpoints": [
+            {
+                "method": r["method"],
+                "route": "/" + r["route"] if r["route"] else "",
+                "requests": r["requests"],
+                "serverErrors": r["errors"],
+                "avgMs": ms(r["avg"]),
+            }
+            for r in routes
+        ],
+    }

@@ -324,3 +324,45 @@ class RequestLogSerializer(ModelSerializer):
 class RequestLogListResponse(serializers.Serializer):
     requests = RequestLogSerializer(many=True)
     pagination = PaginationSerializer()
+
+
+class MetricsQuery(serializers.Serializer):
+    """GET /monitoring/metrics: a window ending now, in minutes (default the last hour)."""
+
+    minutes = serializers.IntegerField(
+        required=False,
+        min_value=1,
+        max_value=60 * 24 * 7,
+        default=60,
+        help_text="Length of the window ending now, 1 to 10080 minutes (default 60).",
+    )
+
+
+class MetricsRequests(serializers.Serializer):
+    total = serializers.IntegerField()
+    perMinute = serializers.FloatField()
+    clientErrors = serializers.IntegerField()
+    serverErrors = serializers.IntegerField()
+    errorRate = serializers.FloatField(help_text="Share of 5xx answers, in percent.")
+
+
+class MetricsLatency(serializers.Serializer):
+    avg = serializers.FloatField(allow_null=True)
+    p50 = serializers.FloatField(allow_null=True)
+    p95 = serializers.FloatField(allow_null=True)
+    p99 = serializers.FloatField(allow_null=True)
+
+
+class MetricsEndpoint(serializers.Serializer):
+    method = serializers.CharField()
+    route = serializers.CharField()
+    requests = serializers.IntegerField()
+    serverErrors = serializers.IntegerField()
+    avgMs = serializers.FloatField(allow_null=True)
+
+
+class MetricsResponse(serializers.Serializer):
+    period = StatsPeriod()
+    requests = MetricsRequests()
+    latencyMs = MetricsLatency()
+    topEndpoints = MetricsEndpoint(many=True)
