@@ -10,7 +10,8 @@ from integrations.configuration import config_masked
 from integrations.models import Integration
 from integrations.providers import all_providers
 from integrations.providers.base import CATEGORIES
-from logs.models import INTEGRATION_TYPES, IntegrationLog
+from logs.models import INTEGRATION_TYPES
+from logs.serializers import IntegrationLogSerializer as LogSerializer
 
 
 def inbound_url(integration: Integration, request=None) -> str:
@@ -114,23 +115,13 @@ class IntegrationUpdateSerializer(serializers.Serializer):
     config = serializers.DictField(required=False, help_text="Merged: omitted fields keep their values.")
 
 
-class IntegrationLogSerializer(ModelSerializer):
+class IntegrationLogEntrySerializer(LogSerializer):
+    """A log of one integration: the logs app's shape plus seeds/001's integrationId and createdAt."""
+
     created_at = TimestampField(source="timestamp")
 
-    class Meta:
-        model = IntegrationLog
-        fields = [
-            "id",
-            "integration_id",
-            "integration_type",
-            "operation",
-            "status",
-            "message",
-            "error_details",
-            "metadata",
-            "timestamp",
-            "created_at",
-        ]
+    class Meta(LogSerializer.Meta):
+        fields = [*LogSerializer.Meta.fields, "integration_id", "created_at"]
 
 
 class StatusSerializer(serializers.Serializer):
