@@ -119,11 +119,8 @@ def closed_loop(port: int, path: str, duration: float) -> tuple[int, int, float]
     return sum(r[0] for r in results), sum(r[1] for r in results), time.monotonic() - started
 
 
-def open_loop(port: int, path: str, rate: float, duration: float) -> tuple[int, int, list[float]]:
-    """Requests at a fixed rate; each latency counts from the request's scheduled send time."""
-    total = min(int(rate * duration), MAX_REQUESTS_PER_PHASE)
-    interval = 1.0 / rate
-    start = time.monotonic() + 0.2
+def _open_worker(args: tuple[int, str, float, int, float]) -> tuple[int, int, list[float]]:
+    port, path, interval, total, start = args
     slots = iter(range(total))
     latencies: list[float] = []
     ok = bad = 0
@@ -145,13 +142,25 @@ def open_loop(port: int, path: str, rate: float, duration: float) -> tuple[int, 
                 latencies.append(elapsed_ms)
                 ok, bad = (ok + 1, bad) if 200 <= status < 300 else (ok, bad + 1)
 
-    threads = [threading.Thread(target=run) for _ in range(16)]
+    threads = [threading.Thread(target=run) for _ in range(SENDER_THREADS * 2)]
     for t in threads:
         t.start()
     for t in threads:
-        t.join(timeout=duration + 60)
-    log(f"paced: {total} requests sent in {time.monotonic() - start:.1f} s (scheduled {duration:g} s)")
+        t.join()
     return ok, bad, latencies
+
+
+def open_loop(port: int, path: str, rate: float, duration: float) -> tuple[int, int, list[float]]:
+    """Requests at a fixed rate (split over the sender processes); latency from each scheduled send time."""
+    total = min(int(rate * duration), MAX_REQUESTS_PER_PHASE) // SENDER_PROCESSES
+    interval = SENDER_PROCESSES / rate
+    start = time.monotonic() + 0.5  # CLOCK_MONOTONIC is shared by the forked senders
+    jobs = [(port, path, interval, total, start + k * interval / SENDER_PROCESSES) for k in range(SENDER_PROCESSES)]
+    with get_context("fork").Pool(SENDER_PROCESSES) as pool:
+        results = pool.map(_open_worker, jobs)
+    sent = total * SENDER_PROCESSES
+    log(f"paced: {sent} requests sent in {time.monotonic() - start:.1f} s (scheduled {duration:g} s)")
+    return sum(r[0] for r in results), sum(r[1] for r in results), [x for r in results for x in r[2]]
 
 
 def main() -> None:
