@@ -356,6 +356,9 @@ INBOUND_MAX_ATTEMPTS = env_int("INBOUND_MAX_ATTEMPTS", 5)
 INBOUND_INTEGRATION_CACHE_SECONDS = env_int("INBOUND_INTEGRATION_CACHE_SECONDS", 2)
 # Events still "received" this long after arrival are enqueued again (a lost broker message delays, never loses).
 INBOUND_REQUEUE_AFTER_SECONDS = env_int("INBOUND_REQUEUE_AFTER_SECONDS", 120)
+# Refused deliveries logged per integration and minute (the receiver is public; forged floods are not logged in full).
+INBOUND_REFUSAL_LOGS_PER_MINUTE = env_int("INBOUND_REFUSAL_LOGS_PER_MINUTE", 60)
+# Integration.Status (active/inactive) is the same choice set the webhooks section names.
 SPECTACULAR_SETTINGS.setdefault("ENUM_NAME_OVERRIDES", {}).update(
     {
         "IntegrationTypeEnum": "logs.models.INTEGRATION_TYPES",

@@ -2,7 +2,7 @@
 
 from django.conf import settings
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import extend_schema_field, extend_schema_serializer
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from config.api.fields import ModelSerializer, TimestampField
@@ -10,7 +10,8 @@ from integrations.configuration import config_masked
 from integrations.models import Integration
 from integrations.providers import all_providers
 from integrations.providers.base import CATEGORIES
-from logs.models import INTEGRATION_TYPES, IntegrationLog
+from logs.models import INTEGRATION_TYPES
+from logs.serializers import IntegrationLogSerializer as LogSerializer
 
 
 def inbound_url(integration: Integration, request=None) -> str:
@@ -114,24 +115,13 @@ class IntegrationUpdateSerializer(serializers.Serializer):
     config = serializers.DictField(required=False, help_text="Merged: omitted fields keep their values.")
 
 
-@extend_schema_serializer(component_name="IntegrationLogEntry")
-class IntegrationLogSerializer(ModelSerializer):
+class IntegrationLogEntrySerializer(LogSerializer):
+    """A log of one integration: the logs app's shape plus seeds/001's integrationId and createdAt."""
+
     created_at = TimestampField(source="timestamp")
 
-    class Meta:
-        model = IntegrationLog
-        fields = [
-            "id",
-            "integration_id",
-            "integration_type",
-            "operation",
-            "status",
-            "message",
-            "error_details",
-            "metadata",
-            "timestamp",
-            "created_at",
-        ]
+    class Meta(LogSerializer.Meta):
+        fields = [*LogSerializer.Meta.fields, "integration_id", "created_at"]
 
 
 class StatusSerializer(serializers.Serializer):

@@ -7,11 +7,13 @@ from datetime import datetime, timedelta
 from typing import Any
 from uuid import UUID
 
+from django.conf import settings
 from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 from django.utils.datastructures import CaseInsensitiveMapping
 from rest_framework.exceptions import ValidationError
 
+from accounts.ratelimit import rate_limit_hit
 from config.api.exceptions import Conflict
 from integrations.configuration import config_merge
 from integrations.inbound import lookup
@@ -190,8 +192,15 @@ def integration_health_check(*, integration_id: UUID, record_always: bool = True
 # --- inbound events ----------------------------------------------------------------------
 
 
-def inbound_rejection_record(*, target: InboundTarget, reason: str, status_code: int) -> None:
-    """Record a refused delivery (bad signature, stale timestamp, malformed body, inactive)."""
+def inbound_rejection_record(*, target: InboundTarget, reason: str, status_code: int) -> bool:
+    """Record a refused delivery (bad signature, stale timestamp, malformed body, inactive).
+
+    At most INBOUND_REFUSAL_LOGS_PER_MINUTE per integration: the receiver is public, and a
+    flood of forged deliveries must not become a flood of log rows. Returns whether it logged.
+    """
+    verdict = rate_limit_hit(f"inbound-refusals:{target.id}", limit=settings.INBOUND_REFUSAL_LOGS_PER_MINUTE)
+    if not verdict.allowed:
+        return False
     log_record(
         company_id=target.company_id,
         integration_type=target.provider,
@@ -201,6 +210,7 @@ def inbound_rejection_record(*, target: InboundTarget, reason: str, status_code:
         message=f"Inbound webhook refused ({status_code}): {reason}",
         error_details={"reason": reason, "statusCode": status_code},
     )
+    return True
 
 
 @dataclass(frozen=True)

@@ -20,7 +20,7 @@ from integrations.providers import all_providers
 from integrations.serializers import (
     HealthCheckResultSerializer,
     IntegrationCreateSerializer,
-    IntegrationLogSerializer,
+    IntegrationLogEntrySerializer,
     IntegrationSerializer,
     IntegrationUpdateSerializer,
     ProviderListSerializer,
@@ -116,7 +116,7 @@ class IntegrationViewSet(viewsets.ViewSet):
         return Response(status=status.HTTP_204_NO_CONTENT)
 
     @extend_schema(
-        responses={200: IntegrationLogSerializer(many=True), **errors(400, 403, 404)},
+        responses={200: IntegrationLogEntrySerializer(many=True), **errors(400, 403, 404)},
         parameters=[
             OpenApiParameter("status", str, enum=IntegrationLog.Status.values, description="success, error or pending")
         ],
@@ -135,7 +135,7 @@ class IntegrationViewSet(viewsets.ViewSet):
             request,
             self,
         )
-        return paginator.get_paginated_response(IntegrationLogSerializer(page, many=True).data)
+        return paginator.get_paginated_response(IntegrationLogEntrySerializer(page, many=True).data)
 
     @extend_schema(request=None, responses={200: HealthCheckResultSerializer, **errors(403, 404)})
     @action(detail=True, methods=["post"], url_path="health-check")

@@ -166,3 +166,14 @@ def test_events_left_waiting_are_enqueued_again_by_the_requeue_sweep(
     requeued = services.inbound_events_requeue(older_than_seconds=120)
     # then: only the old one
     assert requeued == 1
+
+
+def test_a_flood_of_forged_deliveries_is_refused_but_logged_only_up_to_the_limit(woo, post_inbound, settings):
+    # given
+    settings.INBOUND_REFUSAL_LOGS_PER_MINUTE = 2
+    body = fixture_bytes("woocommerce", "order_created.json")
+    # when
+    statuses = [post_inbound(woo.id, body, {"X-WC-Webhook-Signature": "forged"}).status_code for _ in range(4)]
+    # then
+    assert statuses == [401, 401, 401, 401]
+    assert IntegrationLog.objects.filter(integration_id=woo.id, operation="webhook", status="error").count() == 2
