@@ -3,7 +3,8 @@ from rest_framework.routers import SimpleRouter
 
 from accounts import views
 
-router = SimpleRouter(trailing_slash="/?")
+router = SimpleRouter()
+router.trailing_slash = "/?"  # the constructor only takes a bool: with or without the slash
 router.register("api-keys", views.ApiKeyViewSet, basename="api-key")
 
 urlpatterns = [

@@ -17,7 +17,7 @@ class OutboundError(Exception):
     """No usable answer: refused address, DNS failure, timeout, connection error."""
 
 
-def _check_host(host: str, port: int) -> None:
+def check_host(host: str, port: int) -> None:
     """Refuse private, loopback, link-local and metadata addresses unless settings allow them."""
     if settings.INTEGRATIONS_ALLOW_PRIVATE_URLS:
         return
@@ -45,7 +45,7 @@ def request(
     parts = urlsplit(url)
     if parts.scheme not in ("http", "https") or not parts.hostname:
         raise OutboundError(f"{url!r} is not an http(s) URL.")
-    _check_host(parts.hostname, parts.port or (443 if parts.scheme == "https" else 80))
+    check_host(parts.hostname, parts.port or (443 if parts.scheme == "https" else 80))
     seconds = timeout or settings.INTEGRATIONS_HTTP_TIMEOUT_SECONDS
     try:
         return requests.request(
@@ -66,7 +66,7 @@ def request(
 
 def tcp_connect(host: str, port: int, *, timeout: float | None = None) -> bytes:
     """Open a TCP connection, read the greeting line (SMTP's 220), and close it."""
-    _check_host(host, port)
+    check_host(host, port)
     seconds = timeout or settings.INTEGRATIONS_HTTP_TIMEOUT_SECONDS
     try:
         with socket.create_connection((host, port), timeout=seconds) as sock:

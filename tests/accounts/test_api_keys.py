@@ -190,3 +190,7 @@ def test_usage_counts_requests_by_day_endpoint_and_status(api, owner_headers, fl
         "POST /test/scoped": 1,
     }
     assert usage["lastUsedAt"] is not None
+
+
+def test_key_routes_work_without_a_trailing_slash(api, owner_headers):
+    assert api.get("/api/v1/api-keys", **owner_headers).status_code == 200
