@@ -38,7 +38,8 @@ Worker and beat logs: var/worker.log, var/beat.log. Credentials are kept in var/
 PYEOF
 
 if [ -n "${DATABASE_URL:-}" ] && [ -n "${REDIS_URL:-}" ]; then
-  .venv/bin/gunicorn config.wsgi --bind "$HOST:$PORT" --workers ${WEB_CONCURRENCY:-2} --access-logfile - &
+  # Threads let a worker overlap waits on PostgreSQL commits and Redis with other requests.
+  .venv/bin/gunicorn config.wsgi --bind "$HOST:$PORT" --workers ${WEB_CONCURRENCY:-3} --threads ${WEB_THREADS:-4} --access-logfile - &
 else
   $PY manage.py runserver --insecure --noreload "$HOST:$PORT" &
 fi
