@@ -390,6 +390,16 @@ SPECTACULAR_SETTINGS.setdefault("ENUM_NAME_OVERRIDES", {}).update(
 )
 
 # --- payments and messaging ------------------------------------------------------------
+# payments
+# Seconds to wait for a gateway's answer; after it the payment stays pending for reconciliation.
+PAYMENTS_HTTP_TIMEOUT_SECONDS = env_int("PAYMENTS_HTTP_TIMEOUT_SECONDS", 20)
+SPECTACULAR_SETTINGS.setdefault("ENUM_NAME_OVERRIDES", {}).update(
+    {
+        "PaymentStatusEnum": "payments.models.Payment.Status",
+        "RefundStatusEnum": "payments.models.Refund.Status",
+        "PaymentGatewayEnum": "payments.models.GATEWAYS",
+    }
+)
 
 # --- built from the sections above ---------------------------------------------------
 from kombu import Queue  # noqa: E402
