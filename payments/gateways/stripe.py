@@ -6,6 +6,7 @@ baseUrl. Library retries are off: our payment id is sent as Stripe's Idempotency
 caller's retry is safe.
 """
 
+import json
 from collections.abc import Mapping
 from typing import Any
 
@@ -42,6 +43,12 @@ class SeamHTTPClient(stripe.HTTPClient):
 
     def close(self) -> None:
         pass
+
+
+def _raw(obj: stripe.StripeObject) -> dict[str, Any]:
+    """Return the object's JSON as Stripe sent it."""
+    response = obj.last_response
+    return response.data if response is not None else json.loads(str(obj))
 
 
 def _client(values: Mapping[str, Any]) -> stripe.StripeClient:
@@ -91,7 +98,7 @@ def charge(values: Mapping[str, Any], request: ChargeRequest) -> GatewayResult:
         intent = _client(values).v1.payment_intents.create(params, {"idempotency_key": request.reference})
     except stripe.StripeError as exc:
         return _error_result(exc)
-    raw = intent.to_dict()
+    raw = _raw(intent)
     error = raw.get("last_payment_error") or {}
     return GatewayResult(
         outcome=_INTENT_OUTCOMES.get(intent.status, "pending"),
@@ -117,7 +124,7 @@ def refund(values: Mapping[str, Any], request: RefundRequest) -> GatewayResult:
         result = _client(values).v1.refunds.create(params, {"idempotency_key": request.reference})
     except stripe.StripeError as exc:
         return _error_result(exc)
-    raw = result.to_dict()
+    raw = _raw(result)
     return GatewayResult(
         outcome=_REFUND_OUTCOMES.get(result.status or "", "declined"),
         transaction_id=result.id,
