@@ -9,7 +9,23 @@ from django.db.models import Q
 GATEWAYS: tuple[str, ...] = ("stripe", "paypal", "square", "authorizenet", "razorpay")
 
 
-class Payment(models.Model):
+class GatewayOutcome(models.Model):
+    """What the gateway said about a payment or refund, and when."""
+
+    gateway_status = models.CharField(max_length=64, blank=True, default="")  # the gateway's own word
+    failure_code = models.CharField(max_length=120, blank=True, default="")
+    failure_message = models.TextField(blank=True, default="")
+    # The gateway's last answer, secrets redacted; shown read-only to operators.
+    gateway_response = models.JSONField(null=True, blank=True)
+    completed_at = models.DateTimeField(null=True, blank=True)  # settled: succeeded or failed
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        abstract = True
+
+
+class Payment(GatewayOutcome):
     """One charge attempt with one gateway; amounts are Decimal in the currency's major unit."""
 
     class Status(models.TextChoices):
@@ -31,7 +47,6 @@ class Payment(models.Model):
     amount_refunded = models.DecimalField(max_digits=14, decimal_places=3, default=Decimal("0"))
     status = models.CharField(max_length=24, choices=Status.choices, default=Status.PENDING)
     gateway_transaction_id = models.CharField(max_length=255, blank=True, default="")
-    gateway_status = models.CharField(max_length=64, blank=True, default="")  # the gateway's own word
     customer_id = models.CharField(max_length=255, blank=True, default="")
     payment_method_id = models.CharField(max_length=255, blank=True, default="")
     description = models.CharField(max_length=1000, blank=True, default="")
@@ -39,14 +54,7 @@ class Payment(models.Model):
     order_id = models.UUIDField(null=True, blank=True)
     idempotency_key = models.CharField(max_length=255, blank=True, default="")
     request_fingerprint = models.CharField(max_length=64, blank=True, default="")
-    failure_code = models.CharField(max_length=120, blank=True, default="")
-    failure_message = models.TextField(blank=True, default="")
-    # The gateway's last answer, secrets redacted; shown read-only to operators.
-    gateway_response = models.JSONField(null=True, blank=True)
     is_test = models.BooleanField(default=False)
-    completed_at = models.DateTimeField(null=True, blank=True)  # succeeded or failed
-    created_at = models.DateTimeField(auto_now_add=True)
-    updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
         ordering = ["-created_at", "-id"]
@@ -71,7 +79,7 @@ class Payment(models.Model):
         return self.status in (self.Status.SUCCEEDED, self.Status.PARTIALLY_REFUNDED)
 
 
-class Refund(models.Model):
+class Refund(GatewayOutcome):
     """Money returned on a payment, in full or in part."""
 
     class Status(models.TextChoices):
@@ -87,15 +95,8 @@ class Refund(models.Model):
     status = models.CharField(max_length=16, choices=Status.choices, default=Status.PENDING)
     reason = models.CharField(max_length=255, blank=True, default="")
     gateway_refund_id = models.CharField(max_length=255, blank=True, default="")
-    gateway_status = models.CharField(max_length=64, blank=True, default="")
     metadata = models.JSONField(default=dict, blank=True)
-    failure_code = models.CharField(max_length=120, blank=True, default="")
-    failure_message = models.TextField(blank=True, default="")
-    gateway_response = models.JSONField(null=True, blank=True)
     source = models.CharField(max_length=16, default="api")  # "api" or "webhook" (made in the gateway's dashboard)
-    completed_at = models.DateTimeField(null=True, blank=True)
-    created_at = models.DateTimeField(auto_now_add=True)
-    updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
         ordering = ["-created_at", "-id"]

@@ -33,27 +33,33 @@ class AmountField(serializers.DecimalField):
         super().__init__(max_digits=14, decimal_places=3, min_value=Decimal("0.001"), max_value=MAX_AMOUNT, **kwargs)
 
 
-def _currency(value: str) -> str:
-    if not _CURRENCY.match(value or ""):
-        raise serializers.ValidationError("currency must be a three-letter ISO 4217 code such as USD.")
-    return value.upper()
-
-
-def _check_fits(attrs: dict[str, Any], currency: str) -> None:
-    amount = attrs.get("amount")
-    if amount is not None and not money.fits(amount, currency):
-        raise serializers.ValidationError(
-            {"amount": f"{currency} amounts have at most {money.minor_units(currency)} decimal places."}
-        )
-
-
-class PaymentCreateSerializer(serializers.Serializer):
-    """seeds/003's process-payment body; `integrationId` picks one integration, else `gateway` picks the active one."""
+class ChargeSerializer(serializers.Serializer):
+    """What every charge names: the integration (`integrationId`, else `gateway`'s active one) and the money."""
 
     gateway = choice_field(list(GATEWAYS), name="gateway", required=False)
     integration_id = serializers.UUIDField(required=False)
     amount = AmountField()
     currency = serializers.CharField(max_length=3)
+
+    def validate_currency(self, value: str) -> str:
+        if not _CURRENCY.match(value or ""):
+            raise serializers.ValidationError("currency must be a three-letter ISO 4217 code such as USD.")
+        return value.upper()
+
+    def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
+        if not attrs.get("gateway") and not attrs.get("integration_id"):
+            raise serializers.ValidationError({"gateway": "Give gateway or integrationId."})
+        currency = attrs["currency"]
+        if not money.fits(attrs["amount"], currency):
+            raise serializers.ValidationError(
+                {"amount": f"{currency} amounts have at most {money.minor_units(currency)} decimal places."}
+            )
+        return attrs
+
+
+class PaymentCreateSerializer(ChargeSerializer):
+    """seeds/003's process-payment body."""
+
     customer_id = serializers.CharField(required=False, allow_blank=True, max_length=255, default="")
     payment_method_id = serializers.CharField(required=False, allow_blank=True, max_length=255, default="")
     source = serializers.CharField(
@@ -63,13 +69,8 @@ class PaymentCreateSerializer(serializers.Serializer):
     metadata = serializers.DictField(required=False, default=dict)
     order_id = serializers.UUIDField(required=False, allow_null=True, help_text="The hub order this payment is for.")
 
-    def validate_currency(self, value: str) -> str:
-        return _currency(value)
-
     def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
-        if not attrs.get("gateway") and not attrs.get("integration_id"):
-            raise serializers.ValidationError({"gateway": "Give gateway or integrationId."})
-        _check_fits(attrs, attrs["currency"])
+        attrs = super().validate(attrs)
         if attrs.get("source") and not attrs.get("payment_method_id"):
             attrs["payment_method_id"] = attrs["source"]
         return attrs
@@ -88,24 +89,11 @@ class PaymentCreateSerializer(serializers.Serializer):
         )
 
 
-class TestPaymentSerializer(serializers.Serializer):
+class TestPaymentSerializer(ChargeSerializer):
     """seeds/004's test payment: a small charge through a sandbox integration."""
 
-    gateway = choice_field(list(GATEWAYS), name="gateway", required=False)
-    integration_id = serializers.UUIDField(required=False)
-    amount = AmountField()
-    currency = serializers.CharField(max_length=3)
     order_id = serializers.CharField(required=False, allow_blank=True, max_length=255, default="")
     payment_method_id = serializers.CharField(required=False, allow_blank=True, max_length=255, default="")
-
-    def validate_currency(self, value: str) -> str:
-        return _currency(value)
-
-    def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
-        if not attrs.get("gateway") and not attrs.get("integration_id"):
-            raise serializers.ValidationError({"gateway": "Give gateway or integrationId."})
-        _check_fits(attrs, attrs["currency"])
-        return attrs
 
 
 class RefundCreateSerializer(serializers.Serializer):

@@ -92,3 +92,17 @@ def http_failure(response: requests.Response, body: Any, *, code: str = "", mess
         raw=body,
         http_status=response.status_code,
     )
+
+
+def status_result(
+    outcomes: Mapping[str, str], status: str, *, transaction_id: str, raw: Any, http_status: int, **extra: str
+) -> GatewayResult:
+    """Return the result of an accepted request whose outcome is the gateway's status word (unknown: pending)."""
+    return GatewayResult(
+        outcome=outcomes.get(status, "pending"),
+        transaction_id=transaction_id,
+        gateway_status=status,
+        raw=raw,
+        http_status=http_status,
+        **extra,
+    )

@@ -16,6 +16,7 @@ from payments.gateways.base import (
     decimal_str,
     http_failure,
     json_or_text,
+    status_result,
 )
 
 _CAPTURE_OUTCOMES = {"COMPLETED": "succeeded", "PENDING": "pending", "DECLINED": "declined", "FAILED": "declined"}
@@ -131,11 +132,10 @@ def refund(values: Mapping[str, Any], request: RefundRequest) -> GatewayResult:
     result = json_or_text(response)
     if response.status_code not in (200, 201):
         return _failure(response, result)
-    status = str(result.get("status") or "")
-    return GatewayResult(
-        outcome=_REFUND_OUTCOMES.get(status, "pending"),
+    return status_result(
+        _REFUND_OUTCOMES,
+        str(result.get("status") or ""),
         transaction_id=str(result.get("id") or ""),
-        gateway_status=status,
         raw=result,
         http_status=response.status_code,
     )

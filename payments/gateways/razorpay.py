@@ -15,6 +15,7 @@ from payments.gateways.base import (
     api_url,
     http_failure,
     json_or_text,
+    status_result,
     to_minor,
 )
 
@@ -44,11 +45,10 @@ def charge(values: Mapping[str, Any], request: ChargeRequest) -> GatewayResult:
     result = json_or_text(response)
     if response.status_code != 200:
         return _failure(response, result)
-    status = str(result.get("status") or "")
-    return GatewayResult(
-        outcome=_PAYMENT_OUTCOMES.get(status, "pending"),
+    return status_result(
+        _PAYMENT_OUTCOMES,
+        str(result.get("status") or ""),
         transaction_id=str(result.get("id") or request.payment_method_id),
-        gateway_status=status,
         code=str(result.get("error_code") or ""),
         message=str(result.get("error_description") or ""),
         raw=result,
@@ -68,11 +68,10 @@ def refund(values: Mapping[str, Any], request: RefundRequest) -> GatewayResult:
     result = json_or_text(response)
     if response.status_code != 200:
         return _failure(response, result)
-    status = str(result.get("status") or "")
-    return GatewayResult(
-        outcome=_REFUND_OUTCOMES.get(status, "pending"),
+    return status_result(
+        _REFUND_OUTCOMES,
+        str(result.get("status") or ""),
         transaction_id=str(result.get("id") or ""),
-        gateway_status=status,
         raw=result,
         http_status=response.status_code,
     )

@@ -12,6 +12,7 @@ from payments.gateways.base import (
     api_url,
     http_failure,
     json_or_text,
+    status_result,
     to_minor,
 )
 
@@ -66,11 +67,10 @@ def charge(values: Mapping[str, Any], request: ChargeRequest) -> GatewayResult:
     if response.status_code != 200:
         return _failure(response, result)
     payment = result.get("payment") or {}
-    status = str(payment.get("status") or "")
-    return GatewayResult(
-        outcome=_PAYMENT_OUTCOMES.get(status, "pending"),
+    return status_result(
+        _PAYMENT_OUTCOMES,
+        str(payment.get("status") or ""),
         transaction_id=str(payment.get("id") or ""),
-        gateway_status=status,
         raw=result,
         http_status=response.status_code,
     )
@@ -89,11 +89,10 @@ def refund(values: Mapping[str, Any], request: RefundRequest) -> GatewayResult:
     if response.status_code != 200:
         return _failure(response, result)
     refund_obj = result.get("refund") or {}
-    status = str(refund_obj.get("status") or "")
-    return GatewayResult(
-        outcome=_REFUND_OUTCOMES.get(status, "pending"),
+    return status_result(
+        _REFUND_OUTCOMES,
+        str(refund_obj.get("status") or ""),
         transaction_id=str(refund_obj.get("id") or ""),
-        gateway_status=status,
         raw=result,
         http_status=response.status_code,
     )
