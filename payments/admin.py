@@ -2,10 +2,11 @@
 
 import json
 
-from django.contrib import admin
+from django.contrib import admin, messages
 from django.utils.html import format_html
 
 from logs.redaction import redact
+from payments import services
 from payments.models import Payment, Refund
 
 
@@ -44,6 +45,7 @@ class PaymentAdmin(admin.ModelAdmin):
     list_select_related = ["company"]
     date_hierarchy = "created_at"
     inlines = [RefundInline]
+    actions = ["resend_pending"]
     exclude = ["gateway_response", "request_fingerprint"]
     readonly_fields = [
         f.name for f in Payment._meta.fields if f.name not in ("gateway_response", "request_fingerprint")
@@ -52,6 +54,20 @@ class PaymentAdmin(admin.ModelAdmin):
     @admin.display(description="Gateway's last answer (secrets redacted)")
     def gateway_answer(self, obj: Payment) -> str:
         return _pretty(obj.gateway_response)
+
+    @admin.action(description="Reconcile: re-send pending charges with their idempotency key")
+    def resend_pending(self, request, queryset) -> None:
+        settled, refused = 0, []
+        for payment_id in queryset.filter(status=Payment.Status.PENDING).values_list("id", flat=True)[:50]:
+            try:
+                result = services.payment_resend(payment_id=payment_id, user_id=request.user.id)
+            except services.ResendRefused as exc:
+                refused.append(f"{payment_id}: {exc}")
+                continue
+            settled += result.payment.status != Payment.Status.PENDING
+        self.message_user(request, f"{settled} payment(s) settled by the gateway's answer.")
+        for line in refused:
+            self.message_user(request, line, level=messages.WARNING)
 
     def has_add_permission(self, request) -> bool:
         return False  # payments are made through the API, which calls the gateway
@@ -66,8 +82,10 @@ class RefundAdmin(admin.ModelAdmin):
     list_filter = ["status", "source", "created_at"]
     search_fields = ["=id", "gateway_refund_id", "=payment__id", "payment__gateway_transaction_id"]
     list_select_related = ["payment"]
-    exclude = ["gateway_response"]
-    readonly_fields = [f.name for f in Refund._meta.fields if f.name != "gateway_response"] + ["gateway_answer"]
+    exclude = ["gateway_response", "request_fingerprint"]
+    readonly_fields = [
+        f.name for f in Refund._meta.fields if f.name not in ("gateway_response", "request_fingerprint")
+    ] + ["gateway_answer"]
 
     @admin.display(description="Gateway's last answer (secrets redacted)")
     def gateway_answer(self, obj: Refund) -> str:

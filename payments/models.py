@@ -96,6 +96,8 @@ class Refund(GatewayOutcome):
     reason = models.CharField(max_length=255, blank=True, default="")
     gateway_refund_id = models.CharField(max_length=255, blank=True, default="")
     metadata = models.JSONField(default=dict, blank=True)
+    idempotency_key = models.CharField(max_length=255, blank=True, default="")
+    request_fingerprint = models.CharField(max_length=64, blank=True, default="")
     source = models.CharField(max_length=16, default="api")  # "api" or "webhook" (made in the gateway's dashboard)
 
     class Meta:
@@ -105,6 +107,11 @@ class Refund(GatewayOutcome):
                 fields=["payment", "gateway_refund_id"],
                 condition=~Q(gateway_refund_id=""),
                 name="uniq_refund_payment_gateway_id",
+            ),
+            models.UniqueConstraint(
+                fields=["company", "idempotency_key"],
+                condition=~Q(idempotency_key=""),
+                name="uniq_refund_company_idempotency_key",
             ),
         ]
 

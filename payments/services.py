@@ -12,10 +12,12 @@ import hashlib
 import json
 import logging
 from dataclasses import dataclass, field
+from datetime import timedelta
 from decimal import Decimal
 from typing import Any
 from uuid import UUID
 
+from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
@@ -37,11 +39,11 @@ MAX_AMOUNT = Decimal("100000000000")
 
 
 class IdempotencyKeyReused(Exception):
-    """The Idempotency-Key was used before with a different request body."""
+    """The Idempotency-Key was used before with a different request body; `first` is what it made."""
 
-    def __init__(self, payment: Payment) -> None:
+    def __init__(self, first: "Payment | Refund") -> None:
         super().__init__("This Idempotency-Key was already used with a different request body.")
-        self.payment = payment
+        self.first = first
 
 
 class RefundRefused(Exception):
@@ -208,6 +210,11 @@ def payment_process(
         if replay is None:
             raise
         return replay
+    return _charge(payment, integration.values(), source="api", user_id=user_id)
+
+
+def _charge(payment: Payment, values: dict[str, Any], *, source: str, user_id: int | None) -> ProcessResult:
+    """Send a pending payment's charge to its gateway (outside any transaction) and apply the answer."""
     request = ChargeRequest(
         reference=str(payment.id),
         amount=payment.amount,
@@ -218,7 +225,7 @@ def payment_process(
         metadata={k: v for k, v in payment.metadata.items() if isinstance(v, str | int | float)},
     )
     try:
-        result = adapter(payment.gateway).charge(integration.values(), request)
+        result = adapter(payment.gateway).charge(values, request)
     except GatewayTimeout as exc:
         _payment_unknown(payment, reason=str(exc), code="gateway_timeout", user_id=user_id)
         return ProcessResult(payment=payment, outcome="timeout")
@@ -233,8 +240,39 @@ def payment_process(
             user_id=user_id,
         )
         return ProcessResult(payment=payment, outcome="unknown")
-    payment = _payment_settle(payment_id=payment.id, result=result, source="api", user_id=user_id)
+    payment = _payment_settle(payment_id=payment.id, result=result, source=source, user_id=user_id)
     return ProcessResult(payment=payment, outcome=result.outcome, client_secret=result.client_secret)
+
+
+class ResendRefused(Exception):
+    """The pending payment's charge cannot be sent again safely."""
+
+
+# Gateways that answer a repeated idempotency key with the first result instead of charging again.
+RESENDABLE_GATEWAYS = ("stripe", "paypal", "square")
+
+
+def payment_resend(*, payment_id: UUID, user_id: int | None = None) -> ProcessResult:
+    """Reconcile a pending payment by sending its charge again with the same idempotency key.
+
+    Stripe (Idempotency-Key), PayPal (PayPal-Request-Id) and Square (idempotency_key) return
+    the first attempt's result for a repeated key, so a charge that timed out is learned, not
+    repeated. Keys expire at the gateways (Stripe after 24 hours), hence the age limit.
+    """
+    payment = Payment.objects.select_related("integration").get(id=payment_id)
+    if payment.status != Payment.Status.PENDING:
+        return ProcessResult(payment=payment, outcome="unchanged")
+    if payment.gateway not in RESENDABLE_GATEWAYS:
+        raise ResendRefused(f"{payment.gateway} has no idempotency key: settle it from the gateway's dashboard.")
+    if payment.integration is None:
+        raise ResendRefused("The payment's integration was deleted.")
+    age = timezone.now() - payment.created_at
+    if age > timedelta(hours=settings.PAYMENTS_RESEND_WINDOW_HOURS):
+        raise ResendRefused(
+            f"The payment is older than {settings.PAYMENTS_RESEND_WINDOW_HOURS} hours: the gateway may have "
+            "forgotten its idempotency key, so sending again could charge twice."
+        )
+    return _charge(payment, payment.integration.values(), source="resend", user_id=user_id)
 
 
 def _payment_unknown(payment: Payment, *, reason: str, code: str, user_id: int | None) -> None:
@@ -313,7 +351,14 @@ def _payment_settle(*, payment_id: UUID, result: GatewayResult, source: str, use
 
 @transaction.atomic
 def _refund_reserve(
-    *, company_id: UUID, payment_id: UUID, amount: Decimal | None, reason: str, metadata: dict[str, Any]
+    *,
+    company_id: UUID,
+    payment_id: UUID,
+    amount: Decimal | None,
+    reason: str,
+    metadata: dict[str, Any],
+    idempotency_key: str,
+    fingerprint: str,
 ) -> Refund:
     payment = Payment.objects.select_for_update().get(company_id=company_id, id=payment_id)
     if not payment.refundable():
@@ -342,7 +387,20 @@ def _refund_reserve(
         currency=payment.currency,
         reason=reason,
         metadata=metadata,
+        idempotency_key=idempotency_key,
+        request_fingerprint=fingerprint if idempotency_key else "",
     )
+
+
+def _refund_replay(*, company_id: UUID, idempotency_key: str, fingerprint: str) -> RefundResult | None:
+    first = (
+        Refund.objects.select_related("payment").filter(company_id=company_id, idempotency_key=idempotency_key).first()
+    )
+    if first is None:
+        return None
+    if first.request_fingerprint != fingerprint:
+        raise IdempotencyKeyReused(first)
+    return RefundResult(refund=first, payment=first.payment, outcome="replayed")
 
 
 def refund_create(
@@ -352,15 +410,34 @@ def refund_create(
     amount: Decimal | None = None,
     reason: str = "",
     metadata: dict[str, Any] | None = None,
+    idempotency_key: str = "",
+    fingerprint: str = "",
     user_id: int | None = None,
 ) -> RefundResult:
     """Refund all or part of a captured payment through its gateway (Payment.DoesNotExist for another company's).
 
     The remainder counts pending refunds too, so two concurrent refunds cannot exceed the payment.
+    A repeated Idempotency-Key returns the first refund; with another body, IdempotencyKeyReused.
     """
-    refund = _refund_reserve(
-        company_id=company_id, payment_id=payment_id, amount=amount, reason=reason, metadata=metadata or {}
-    )
+    if idempotency_key:
+        replay = _refund_replay(company_id=company_id, idempotency_key=idempotency_key, fingerprint=fingerprint)
+        if replay is not None:
+            return replay
+    try:
+        refund = _refund_reserve(
+            company_id=company_id,
+            payment_id=payment_id,
+            amount=amount,
+            reason=reason,
+            metadata=metadata or {},
+            idempotency_key=idempotency_key,
+            fingerprint=fingerprint,
+        )
+    except IntegrityError:  # a concurrent request with the same key won the insert
+        replay = _refund_replay(company_id=company_id, idempotency_key=idempotency_key, fingerprint=fingerprint)
+        if replay is None:
+            raise
+        return replay
     payment = refund.payment
     integration = payment.integration
     if integration is None:

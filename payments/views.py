@@ -49,6 +49,19 @@ GATEWAY_ERRORS = {
     502: OpenApiResponse(description="The gateway failed or could not be reached; details.payment"),
     504: OpenApiResponse(description="No answer in time; details.payment is left pending for reconciliation"),
 }
+REFUND_IDEMPOTENCY_HEADER = OpenApiParameter(
+    "Idempotency-Key",
+    OpenApiTypes.STR,
+    OpenApiParameter.HEADER,
+    description="Repeat-safe refund: the same key and body return the first refund (200, Idempotent-Replayed).",
+)
+REFUND_RESPONSES = {
+    201: RefundResultSerializer,
+    200: OpenApiResponse(RefundResultSerializer, description="An Idempotency-Key repeat: the first refund"),
+    422: OpenApiResponse(description="Idempotency-Key reused with a different body"),
+    **GATEWAY_ERRORS,
+    400: OpenApiResponse(description="Invalid input, a payment that is not refundable, or over the remainder"),
+}
 # Module-level: inside the viewset's body `list` is the list action.
 GATEWAY_VALUES = list(GATEWAYS)
 STATUS_VALUES = list(Payment.Status.values)
@@ -64,6 +77,13 @@ def _gateway_error(outcome: str, message: str, details: dict[str, Any]) -> Respo
     """Answer a charge or refund the gateway did not complete, in the error envelope."""
     code = {"declined": 402, "timeout": 504}.get(outcome, 502)
     return Response(envelope(code, message, details), status=code)
+
+
+def _idempotency_key(request: Request) -> str:
+    key = request.headers.get("Idempotency-Key", "").strip()
+    if len(key) > 255:
+        raise ValidationError({"idempotency_key": "The Idempotency-Key header is at most 255 characters."})
+    return key
 
 
 def _dates(query: Any, request: Request) -> dict[str, Any]:
@@ -151,9 +171,7 @@ class PaymentViewSet(viewsets.ViewSet):
     )
     def create(self, request: Request) -> Response:
         """Process a payment (seeds/003 POST /payments/process); publishes payment.created, then succeeded/failed."""
-        key = request.headers.get("Idempotency-Key", "").strip()
-        if len(key) > 255:
-            raise ValidationError({"idempotency_key": "The Idempotency-Key header is at most 255 characters."})
+        key = _idempotency_key(request)
         serializer = PaymentCreateSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         integration = self._integration(request, serializer.validated_data)
@@ -168,7 +186,7 @@ class PaymentViewSet(viewsets.ViewSet):
                 user_id=principal.user_id,
             )
         except services.IdempotencyKeyReused as exc:
-            raise UnprocessableEntity({"idempotency_key": str(exc), "payment_id": str(exc.payment.id)})
+            raise UnprocessableEntity({"idempotency_key": str(exc), "payment_id": str(exc.first.id)})
         return self._charge_answer(request, result)
 
     def _charge_answer(self, request: Request, result: services.ProcessResult) -> Response:
@@ -194,6 +212,8 @@ class PaymentViewSet(viewsets.ViewSet):
     def _refund_answer(self, request: Request, result: services.RefundResult) -> Response:
         payment = self._payment(request, result.payment.id)
         body = RefundResultSerializer({"refund": result.refund, "payment": payment}).data
+        if result.outcome == "replayed":
+            return Response(body, headers={"Idempotent-Replayed": "true"})
         if result.outcome in ("succeeded", "pending"):
             return Response(body, status=status.HTTP_201_CREATED)
         if result.outcome in ("timeout", "unknown"):
@@ -204,6 +224,7 @@ class PaymentViewSet(viewsets.ViewSet):
 
     def _refund(self, request: Request, payment: Payment, data: dict[str, Any]) -> Response:
         principal = get_principal(request)
+        key = _idempotency_key(request)
         try:
             result = services.refund_create(
                 company_id=principal.company_id,
@@ -211,15 +232,20 @@ class PaymentViewSet(viewsets.ViewSet):
                 amount=data.get("amount"),
                 reason=data.get("reason", ""),
                 metadata=data.get("metadata") or {},
+                idempotency_key=key,
+                fingerprint=services.request_fingerprint({"payment": str(payment.id), **request.data}) if key else "",
                 user_id=principal.user_id,
             )
+        except services.IdempotencyKeyReused as exc:
+            raise UnprocessableEntity({"idempotency_key": str(exc), "refund_id": str(exc.first.id)})
         except services.RefundRefused as exc:
             raise ValidationError({"amount": exc.message, **{k: v for k, v in exc.details.items() if k != "amount"}})
         return self._refund_answer(request, result)
 
     @extend_schema(
         request=RefundCreateSerializer,
-        responses={201: RefundResultSerializer, **GATEWAY_ERRORS, 400: OpenApiResponse(description="Over-refund")},
+        parameters=[REFUND_IDEMPOTENCY_HEADER],
+        responses=REFUND_RESPONSES,
     )
     @action(detail=True, methods=["post"])
     def refunds(self, request: Request, pk: str) -> Response:
@@ -231,7 +257,8 @@ class PaymentViewSet(viewsets.ViewSet):
 
     @extend_schema(
         request=RefundByTransactionSerializer,
-        responses={201: RefundResultSerializer, **GATEWAY_ERRORS, 400: OpenApiResponse(description="Over-refund")},
+        parameters=[REFUND_IDEMPOTENCY_HEADER],
+        responses=REFUND_RESPONSES,
     )
     @action(detail=False, methods=["post"])
     def refund(self, request: Request) -> Response:

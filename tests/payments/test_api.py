@@ -415,3 +415,19 @@ def test_a_test_payment_refuses_a_live_stripe_key(api, company, gateway, make_ga
     )
     assert response.status_code == 400
     assert not gateway.requests
+
+
+def test_a_repeated_refund_with_the_same_idempotency_key_refunds_once(api, company, gateway, paid, pay_headers):
+    # given
+    gateway.route("POST", "/v1/refunds", 200, stripe_refund("succeeded", amount=1000))
+    url = f"{URL}/{paid.id}/refunds"
+    first = api.post(url, {"amount": "10.00"}, format="json", HTTP_IDEMPOTENCY_KEY="rf-1", **pay_headers)
+    # when
+    repeat = api.post(url, {"amount": "10.00"}, format="json", HTTP_IDEMPOTENCY_KEY="rf-1", **pay_headers)
+    other = api.post(url, {"amount": "5.00"}, format="json", HTTP_IDEMPOTENCY_KEY="rf-1", **pay_headers)
+    # then
+    assert (first.status_code, repeat.status_code, other.status_code) == (201, 200, 422)
+    assert repeat.json()["refund"]["id"] == first.json()["refund"]["id"]
+    assert repeat["Idempotent-Replayed"] == "true"
+    assert len(gateway.requests) == 1
+    assert Payment.objects.get(id=paid.id).amount_refunded == Decimal("10.00")
