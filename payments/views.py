@@ -20,6 +20,7 @@ from config.api.exceptions import envelope
 from config.api.pagination import page_pagination
 from integrations.models import Integration
 from orders import money
+from orders import selectors as order_selectors
 from payments import selectors, services
 from payments.models import GATEWAYS, Payment
 from payments.serializers import (
@@ -174,8 +175,14 @@ class PaymentViewSet(viewsets.ViewSet):
         key = _idempotency_key(request)
         serializer = PaymentCreateSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
-        integration = self._integration(request, serializer.validated_data)
         principal = get_principal(request)
+        order_id = serializer.validated_data.get("order_id")
+        if (
+            order_id is not None
+            and not order_selectors.order_list(company_id=principal.company_id).filter(id=order_id).exists()
+        ):
+            raise ValidationError({"order_id": "No order with this id."})  # another company's order included
+        integration = self._integration(request, serializer.validated_data)
         try:
             result = services.payment_process(
                 company_id=principal.company_id,

@@ -6,6 +6,7 @@ from urllib.parse import parse_qs
 import pytest
 
 from logs.models import IntegrationLog
+from orders import services as order_services
 from payments.models import Payment, Refund
 from tests.payments.conftest import stripe_card_error, stripe_intent, stripe_refund
 from webhooks.models import Event
@@ -431,3 +432,26 @@ def test_a_repeated_refund_with_the_same_idempotency_key_refunds_once(api, compa
     assert repeat["Idempotent-Replayed"] == "true"
     assert len(gateway.requests) == 1
     assert Payment.objects.get(id=paid.id).amount_refunded == Decimal("10.00")
+
+
+def test_an_order_id_must_name_one_of_the_companys_orders(api, company, other_company, gateway, stripe_gw, pay_headers):
+    # given
+    def order(owner):
+        data = order_services.OrderInput(
+            branch_id="b-1",
+            order_type="pickup",
+            items=[order_services.ItemInput(quantity=1, name="Soup", unit_price=Decimal("12.00"))],
+            provider="api",
+            currency="USD",
+        )
+        return order_services.order_create(company_id=owner.id, data=data, actor="test").order
+
+    ours, theirs = order(company), order(other_company)
+    gateway.route("POST", "/v1/payment_intents", 200, stripe_intent("succeeded"))
+    # when
+    accepted = api.post(URL, _body(orderId=str(ours.id)), format="json", **pay_headers)
+    refused = api.post(URL, _body(orderId=str(theirs.id)), format="json", **pay_headers)
+    # then
+    assert accepted.status_code == 201 and accepted.json()["orderId"] == str(ours.id)
+    assert Event.objects.get(company=company, type="payment.succeeded").data["orderId"] == str(ours.id)
+    assert refused.status_code == 400 and "orderId" in refused.json()["details"]
