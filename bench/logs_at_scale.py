@@ -388,7 +388,7 @@ def measure_retention(url: str, state: dict, rows: int, ncompanies: int, batch: 
     thread = threading.Thread(target=writer, daemon=True)
     thread.start()
     threading.Thread(target=sampler, daemon=True).start()
-    time.sleep(3)  # the writer's baseline
+    time.sleep(6)  # the writer's baseline, about as long as the retention run
     baseline = [ms for _, ms in latencies]
     waits.clear()
     started = time.monotonic()

@@ -99,6 +99,8 @@ else:
         }
     }
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+# Covering indexes (INCLUDE columns) are a PostgreSQL feature; SQLite builds plain indexes.
+SILENCED_SYSTEM_CHECKS = [] if DATABASE_URL else ["models.W040"]
 
 REDIS_URL = env_str("REDIS_URL", "")
 if REDIS_URL:
@@ -248,6 +250,9 @@ USER_RATE_LIMIT_PER_MINUTE = env_int("USER_RATE_LIMIT_PER_MINUTE", 600)
 AUTH_RATE_LIMIT = env_str("AUTH_RATE_LIMIT", "20/min")  # token endpoints, per client IP
 TRUST_X_FORWARDED_FOR = env_bool("TRUST_X_FORWARDED_FOR", False)
 
+# Webhook endpoints and integrations share one active/inactive choice set in the schema.
+SPECTACULAR_SETTINGS["ENUM_NAME_OVERRIDES"] = {"ActiveInactiveEnum": "integrations.models.Integration.Status"}
+
 # --- Celery queues -------------------------------------------------------------------
 # Apps append their queue names in their sections below; a worker started without -Q
 # consumes every queue listed here (CELERY_TASK_QUEUES is built at the end of this file).
@@ -258,8 +263,8 @@ CELERY_TASK_ROUTES: dict[str, dict[str, str]] = {}
 LOG_RETENTION_DAYS = env_int("LOG_RETENTION_DAYS", 90)
 # When set, retention first writes the rows it removes there as gzip JSON lines.
 LOG_ARCHIVE_DIR = env_str("LOG_ARCHIVE_DIR", "")
-LOG_RETENTION_BATCH_SIZE = env_int("LOG_RETENTION_BATCH_SIZE", 1000)
-LOG_RETENTION_BATCH_PAUSE_MS = env_int("LOG_RETENTION_BATCH_PAUSE_MS", 5)
+LOG_RETENTION_BATCH_SIZE = env_int("LOG_RETENTION_BATCH_SIZE", 500)
+LOG_RETENTION_BATCH_PAUSE_MS = env_int("LOG_RETENTION_BATCH_PAUSE_MS", 10)
 # A run stops at this deadline and enqueues a follow-up, so one worker slot is never held for hours.
 LOG_RETENTION_MAX_SECONDS = env_int("LOG_RETENTION_MAX_SECONDS", 600)
 # List totals of at least this many rows are cached this long (0: always count exactly).
@@ -328,7 +333,6 @@ SPECTACULAR_SETTINGS.setdefault("ENUM_NAME_OVERRIDES", {}).update(
     {
         "WebhookEndpointStatusEnum": "webhooks.models.Endpoint.Status",
         "WebhookDeliveryStatusEnum": "webhooks.models.Delivery.Status",
-        "WebhookSettableStatusEnum": "webhooks.serializers.SETTABLE_STATUS_CHOICES",
     }
 )
 CELERY_BEAT_SCHEDULE.update(
@@ -353,7 +357,7 @@ INBOUND_REQUEUE_AFTER_SECONDS = env_int("INBOUND_REQUEUE_AFTER_SECONDS", 120)
 SPECTACULAR_SETTINGS.setdefault("ENUM_NAME_OVERRIDES", {}).update(
     {
         "IntegrationTypeEnum": "logs.models.INTEGRATION_TYPES",
-        "IntegrationStatusEnum": "integrations.models.Integration.Status",
+        "IntegrationCategoryEnum": "integrations.providers.base.CATEGORIES",
         "IntegrationLogStatusEnum": "logs.models.IntegrationLog.Status",
     }
 )
@@ -400,6 +404,27 @@ SPECTACULAR_SETTINGS.setdefault("ENUM_NAME_OVERRIDES", {}).update(
         "PaymentStatusEnum": "payments.models.Payment.Status",
         "RefundStatusEnum": "payments.models.Refund.Status",
         "PaymentGatewayEnum": "payments.models.GATEWAYS",
+    }
+)
+
+# messaging
+# Seconds before a provider call (HTTP or SMTP) gives up; the next provider of the chain is then tried.
+MESSAGING_PROVIDER_TIMEOUT_SECONDS = env_int("MESSAGING_PROVIDER_TIMEOUT_SECONDS", 10)
+# Passes through the whole provider chain before a message is marked failed, and the wait before each retry.
+MESSAGING_SEND_MAX_RUNS = env_int("MESSAGING_SEND_MAX_RUNS", 3)
+MESSAGING_RETRY_BACKOFF = [int(s) for s in env_list("MESSAGING_RETRY_BACKOFF", ["30", "300", "1800"])]
+# SMTP: refuse servers that do not offer STARTTLS (port 465 always uses implicit TLS).
+MESSAGING_SMTP_REQUIRE_TLS = env_bool("MESSAGING_SMTP_REQUIRE_TLS", not DEBUG)
+# A message queued (or claimed) longer ago than this without progress is enqueued again by the sweeper.
+MESSAGING_SWEEP_GRACE_SECONDS = env_int("MESSAGING_SWEEP_GRACE_SECONDS", 120)
+CELERY_QUEUE_NAMES.append("messaging")
+CELERY_TASK_ROUTES.update({"messaging.tasks.*": {"queue": "messaging"}})
+CELERY_BEAT_SCHEDULE.update({"messaging-requeue": {"task": "messaging.tasks.messages_requeue", "schedule": 60.0}})
+SPECTACULAR_SETTINGS.setdefault("ENUM_NAME_OVERRIDES", {}).update(
+    {
+        "MessageChannelEnum": "messaging.models.Channel",
+        "MessageStatusEnum": "messaging.models.Message.Status",
+        "MessagePriorityEnum": "messaging.models.Priority",
     }
 )
 

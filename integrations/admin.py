@@ -16,7 +16,7 @@ class IntegrationAdminForm(forms.ModelForm):
 
     class Meta:
         model = Integration
-        fields = ["company", "name", "status"]
+        fields = ["name", "status"]
 
 
 @admin.register(Integration)
@@ -27,6 +27,7 @@ class IntegrationAdmin(admin.ModelAdmin):
     search_fields = ["name", "company__name", "id"]
     readonly_fields = [
         "id",
+        "company",
         "provider",
         "category",
         "masked_config",

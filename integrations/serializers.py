@@ -2,13 +2,14 @@
 
 from django.conf import settings
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import extend_schema_field
+from drf_spectacular.utils import extend_schema_field, extend_schema_serializer
 from rest_framework import serializers
 
 from config.api.fields import ModelSerializer, TimestampField
 from integrations.configuration import config_masked
 from integrations.models import Integration
 from integrations.providers import all_providers
+from integrations.providers.base import CATEGORIES
 from logs.models import INTEGRATION_TYPES, IntegrationLog
 
 
@@ -81,7 +82,9 @@ class IntegrationSerializer(ModelSerializer):
 class IntegrationCreateSerializer(serializers.Serializer):
     name = serializers.CharField(max_length=120)
     provider = serializers.ChoiceField(choices=[])
-    type = serializers.CharField(required=False, help_text="Optional; must match the provider's category.")
+    type = serializers.ChoiceField(
+        choices=CATEGORIES, required=False, help_text="Optional; must match the provider's category."
+    )
     status = serializers.ChoiceField(choices=Integration.Status.choices, default=Integration.Status.ACTIVE)
     config = serializers.DictField(default=dict, help_text="The provider's fields (see GET integrations/providers).")
 
@@ -104,11 +107,14 @@ class IntegrationCreateSerializer(serializers.Serializer):
 class IntegrationUpdateSerializer(serializers.Serializer):
     name = serializers.CharField(max_length=120, required=False)
     provider = serializers.CharField(required=False)
-    type = serializers.CharField(required=False, help_text="Ignored unless it differs from the category.")
+    type = serializers.ChoiceField(
+        choices=CATEGORIES, required=False, help_text="Optional; must match the integration's category."
+    )
     status = serializers.ChoiceField(choices=Integration.Status.choices, required=False)
     config = serializers.DictField(required=False, help_text="Merged: omitted fields keep their values.")
 
 
+@extend_schema_serializer(component_name="IntegrationLogEntry")
 class IntegrationLogSerializer(ModelSerializer):
     created_at = TimestampField(source="timestamp")
 
@@ -194,3 +200,17 @@ class InboundReceiptSerializer(serializers.Serializer):
 
 class ProviderListSerializer(serializers.Serializer):
     providers = ProviderSerializer(many=True)
+
+
+class ErrorSerializer(serializers.Serializer):
+    """The error envelope every 4xx/5xx answers with (DESIGN.md)."""
+
+    status_code = serializers.IntegerField()
+    error = serializers.CharField()
+    message = serializers.CharField()
+    details = serializers.DictField()
+
+
+def errors(*codes: int) -> dict[int, type[ErrorSerializer]]:
+    """Return schema responses documenting the envelope for these status codes (429 always)."""
+    return dict.fromkeys((*codes, 401, 429), ErrorSerializer)

@@ -146,7 +146,8 @@ def integration_delete(*, integration: Integration, user_id: int | None = None) 
         message=f"Integration {integration.name!r} deleted.",
         user_id=user_id,
     )
-    transaction.on_commit(lambda: lookup.forget(integration.id))
+    integration_id = integration.id  # delete() clears the instance's pk
+    transaction.on_commit(lambda: lookup.forget(integration_id))
     integration.delete()
 
 

@@ -15,7 +15,7 @@ urlpatterns = [
     re_path(r"^integrations/status/?$", views.IntegrationStatusView.as_view(), name="integration-status"),
     re_path(r"^integrations/providers/?$", views.ProviderListView.as_view(), name="integration-providers"),
     re_path(
-        r"^inbound/(?P<integration_id>[0-9a-fA-F-]{36})/?$", InboundReceiverView.as_view(), name="inbound-receiver"
+        rf"^inbound/(?P<integration_id>{views.UUID_PATTERN})/?$", InboundReceiverView.as_view(), name="inbound-receiver"
     ),
     *router.urls,
 ]

@@ -1,10 +1,12 @@
 """The integrations API (seeds/001, 003, 004): thin views over services and selectors."""
 
+from uuid import UUID
+
 from django.shortcuts import get_object_or_404
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import status, viewsets
 from rest_framework.decorators import action
-from rest_framework.exceptions import ValidationError
+from rest_framework.exceptions import NotFound, ValidationError
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
@@ -23,9 +25,11 @@ from integrations.serializers import (
     IntegrationUpdateSerializer,
     ProviderListSerializer,
     StatusSerializer,
+    errors,
 )
 from logs.models import IntegrationLog
 
+UUID_PATTERN = "[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}"
 READ = [scopes.INTEGRATIONS_READ]
 MANAGE = [scopes.INTEGRATIONS_MANAGE]
 
@@ -48,15 +52,21 @@ class IntegrationViewSet(viewsets.ViewSet):
     rate_limit = {"health_check": "30/min"}
     pagination_class = page_pagination("integrations")
     serializer_class = IntegrationSerializer
-    lookup_value_regex = "[0-9a-fA-F-]{36}"
+    lookup_value_regex = UUID_PATTERN
 
     def _get(self, request: Request, pk: str) -> Integration:
-        return get_object_or_404(selectors.integration_list(company_id=get_principal(request).company_id), pk=pk)
+        try:
+            integration_id = UUID(pk)
+        except ValueError:
+            raise NotFound("No integration has this id.")
+        return get_object_or_404(
+            selectors.integration_list(company_id=get_principal(request).company_id), pk=integration_id
+        )
 
     def _show(self, request: Request, integration: Integration, code: int = 200) -> Response:
         return Response(IntegrationSerializer(integration, context={"request": request}).data, status=code)
 
-    @extend_schema(responses=IntegrationSerializer(many=True))
+    @extend_schema(responses={200: IntegrationSerializer(many=True), **errors(400, 403)})
     def list(self, request: Request) -> Response:
         paginator = self.pagination_class()
         page = paginator.paginate_queryset(
@@ -65,7 +75,7 @@ class IntegrationViewSet(viewsets.ViewSet):
         data = IntegrationSerializer(page, many=True, context={"request": request}).data
         return paginator.get_paginated_response(data)
 
-    @extend_schema(request=IntegrationCreateSerializer, responses={201: IntegrationSerializer})
+    @extend_schema(request=IntegrationCreateSerializer, responses={201: IntegrationSerializer, **errors(400, 403, 409)})
     def create(self, request: Request) -> Response:
         serializer = IntegrationCreateSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
@@ -75,11 +85,13 @@ class IntegrationViewSet(viewsets.ViewSet):
         )
         return self._show(request, integration, status.HTTP_201_CREATED)
 
-    @extend_schema(responses=IntegrationSerializer)
+    @extend_schema(responses={200: IntegrationSerializer, **errors(403, 404)})
     def retrieve(self, request: Request, pk: str) -> Response:
         return self._show(request, self._get(request, pk))
 
-    @extend_schema(request=IntegrationUpdateSerializer, responses=IntegrationSerializer)
+    @extend_schema(
+        request=IntegrationUpdateSerializer, responses={200: IntegrationSerializer, **errors(400, 403, 404, 409)}
+    )
     def update(self, request: Request, pk: str) -> Response:
         integration = self._get(request, pk)
         serializer = IntegrationUpdateSerializer(data=request.data)
@@ -92,17 +104,19 @@ class IntegrationViewSet(viewsets.ViewSet):
         )
         return self._show(request, integration)
 
-    @extend_schema(request=IntegrationUpdateSerializer, responses=IntegrationSerializer)
+    @extend_schema(
+        request=IntegrationUpdateSerializer, responses={200: IntegrationSerializer, **errors(400, 403, 404, 409)}
+    )
     def partial_update(self, request: Request, pk: str) -> Response:
         return self.update(request, pk)
 
-    @extend_schema(responses={204: None})
+    @extend_schema(responses={204: None, **errors(403, 404)})
     def destroy(self, request: Request, pk: str) -> Response:
         services.integration_delete(integration=self._get(request, pk), user_id=get_principal(request).user_id)
         return Response(status=status.HTTP_204_NO_CONTENT)
 
     @extend_schema(
-        responses=IntegrationLogSerializer(many=True),
+        responses={200: IntegrationLogSerializer(many=True), **errors(400, 403, 404)},
         parameters=[
             OpenApiParameter("status", str, enum=IntegrationLog.Status.values, description="success, error or pending")
         ],
@@ -123,7 +137,7 @@ class IntegrationViewSet(viewsets.ViewSet):
         )
         return paginator.get_paginated_response(IntegrationLogSerializer(page, many=True).data)
 
-    @extend_schema(request=None, responses=HealthCheckResultSerializer)
+    @extend_schema(request=None, responses={200: HealthCheckResultSerializer, **errors(403, 404)})
     @action(detail=True, methods=["post"], url_path="health-check")
     def health_check(self, request: Request, pk: str) -> Response:
         """Run the provider's connection check now (bounded by INTEGRATIONS_HTTP_TIMEOUT_SECONDS)."""
@@ -144,7 +158,7 @@ class IntegrationViewSet(viewsets.ViewSet):
         )
 
 
-@extend_schema(tags=["integrations"], responses=StatusSerializer)
+@extend_schema(tags=["integrations"], responses={200: StatusSerializer, **errors(403)})
 class IntegrationStatusView(APIView):
     """Counts of healthy / unhealthy / error / unknown integrations and each one's last check."""
 
@@ -156,7 +170,7 @@ class IntegrationStatusView(APIView):
         )
 
 
-@extend_schema(tags=["integrations"], responses=ProviderListSerializer)
+@extend_schema(tags=["integrations"], responses={200: ProviderListSerializer, **errors(403)})
 class ProviderListView(APIView):
     """The providers this hub supports: category, config fields, inbound signature scheme."""
 

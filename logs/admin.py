@@ -7,12 +7,19 @@ from datetime import timedelta
 from typing import Any
 
 from django.conf import settings
-from django.contrib import admin
+from django.contrib import admin, messages
 from django.contrib.admin.options import ShowFacets
+from django.core.exceptions import PermissionDenied
 from django.db.models import Q, QuerySet
-from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
+from django.http import (
+    HttpRequest,
+    HttpResponse,
+    HttpResponseNotAllowed,
+    HttpResponseRedirect,
+    StreamingHttpResponse,
+)
 from django.template.response import TemplateResponse
-from django.urls import path
+from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.html import format_html
 
@@ -20,6 +27,7 @@ from logs import dashboard
 from logs.admin_paging import EstimatedCountPaginator
 from logs.models import ApiRequestLog, IntegrationLog, RetentionRun
 from logs.serializers import REQUEST_LOG_FIELDS
+from logs.tasks import logs_retention
 
 MESSAGE_SEARCH_DAYS = 7
 
@@ -77,8 +85,6 @@ class _ReadOnlyLogAdmin(admin.ModelAdmin):
     def export_csv(self, request: HttpRequest) -> StreamingHttpResponse:
         """Stream the rows of the current filter and search as CSV (at most LOG_ADMIN_CSV_MAX_ROWS)."""
         if not self.has_view_permission(request):
-            from django.core.exceptions import PermissionDenied
-
             raise PermissionDenied
         changelist = self.get_changelist_instance(request)
         queryset: QuerySet = changelist.queryset
@@ -178,7 +184,7 @@ class IntegrationLogAdmin(_ReadOnlyLogAdmin):
         if not any(key.startswith(("company", "timestamp__")) for key in request.GET):
             queryset = queryset.filter(timestamp__gte=timezone.now() - timedelta(days=MESSAGE_SEARCH_DAYS))
         exact = Q(external_product_id=term) | Q(external_sku=term)
-        if term.isdigit() and len(term) < 19:
+        if term.isascii() and term.isdigit() and len(term) < 19:
             exact |= Q(product_id=int(term))
         # Newest first with LIMIT 1 (not EXISTS): the planner then walks the time index
         # backwards and stops at the window's edge instead of scanning the table.
@@ -225,6 +231,7 @@ class ApiRequestLogAdmin(_ReadOnlyLogAdmin):
 
 @admin.register(RetentionRun)
 class RetentionRunAdmin(admin.ModelAdmin):
+    change_list_template = "admin/logs/retentionrun_change_list.html"
     list_display = [
         "started_at",
         "status",
@@ -256,6 +263,23 @@ class RetentionRunAdmin(admin.ModelAdmin):
 
     def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return False
+
+    def get_urls(self) -> list:
+        return [
+            path("run-now/", self.admin_site.admin_view(self.run_now), name="logs_retentionrun_run_now"),
+            *super().get_urls(),
+        ]
+
+    def run_now(self, request: HttpRequest) -> HttpResponse:
+        """Enqueue a retention run on the logs queue (POST only); the run appears in this list."""
+        if request.method != "POST":
+            return HttpResponseNotAllowed(["POST"])
+        if not self.has_view_permission(request):
+            raise PermissionDenied
+        logs_retention.delay()
+        days = settings.LOG_RETENTION_DAYS
+        messages.info(request, f"A retention run was queued: logs older than {days} days will be removed.")
+        return HttpResponseRedirect(reverse("admin:logs_retentionrun_changelist"))
 
     @admin.display(description="duration")
     def duration(self, obj: RetentionRun) -> str:

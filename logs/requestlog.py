@@ -118,6 +118,11 @@ def _flush_at_exit() -> None:
         request_log_buffer.flush()
 
 
+def _text(value: str, limit: int) -> str:
+    # PostgreSQL text cannot hold NUL; one such request must not make its whole batch fail.
+    return value.replace("\x00", "")[:limit]
+
+
 def _client_ip(request: HttpRequest) -> str | None:
     meta = request.META
     raw = meta.get("REMOTE_ADDR") or ""
@@ -157,12 +162,12 @@ class RequestLogMiddleware:
             "api_key_id": getattr(principal, "api_key_id", None),
             "user_id": getattr(principal, "user_id", None),
             "request_id": getattr(request, "request_id", "")[:64],
-            "method": request.method[:10] if request.method else "",
-            "path": request.path[:500],
-            "route": (match.route[:200] if match and match.route else ""),
+            "method": _text(request.method or "", 10),
+            "path": _text(request.path, 500),
+            "route": _text(match.route if match and match.route else "", 200),
             "status_code": response.status_code,
             "duration_ms": round(duration_ms, 3),
             "ip_address": _client_ip(request),
-            "user_agent": request.headers.get("User-Agent", "")[:300],
+            "user_agent": _text(request.headers.get("User-Agent", ""), 300),
             "timestamp": datetime.now(UTC),
         }

@@ -79,7 +79,11 @@ class DateParamField(serializers.Field):
             self.fail("invalid", name=self.field_name)
         if timezone.is_naive(value):
             value = value.replace(tzinfo=UTC)
-        return value
+        try:
+            # In UTC: PostgreSQL refuses offsets past ±15:59 that Python accepts (e.g. +20:29).
+            return value.astimezone(UTC)
+        except (OverflowError, ValueError):
+            self.fail("invalid", name=self.field_name)
 
     def to_representation(self, value: datetime) -> str:
         return value.isoformat()
@@ -262,18 +266,18 @@ class ExternalLogsResponse(serializers.Serializer):
     logs = ExternalLogSerializer(many=True)
 
 
-class _Counts(serializers.Serializer):
+class StatsCounts(serializers.Serializer):
     total = serializers.IntegerField()
     success = serializers.IntegerField()
     error = serializers.IntegerField()
 
 
-class _Period(serializers.Serializer):
+class StatsPeriod(serializers.Serializer):
     start_date = TimestampField()
     end_date = TimestampField()
 
 
-class _Summary(serializers.Serializer):
+class StatsSummary(serializers.Serializer):
     total_logs = serializers.IntegerField()
     success_count = serializers.IntegerField()
     error_count = serializers.IntegerField()
@@ -282,10 +286,10 @@ class _Summary(serializers.Serializer):
 
 
 class StatsResponse(serializers.Serializer):
-    period = _Period()
-    summary = _Summary()
-    by_operation = serializers.DictField(child=_Counts())
-    by_integration_type = serializers.DictField(child=_Counts())
+    period = StatsPeriod()
+    summary = StatsSummary()
+    by_operation = serializers.DictField(child=StatsCounts())
+    by_integration_type = serializers.DictField(child=StatsCounts())
 
 
 class ErrorsResponse(serializers.Serializer):

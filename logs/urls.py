@@ -1,4 +1,7 @@
-"""Routes of this app, mounted under /api/v1/ (see config/urls.py); a trailing slash is optional."""
+"""Routes of this app, mounted under /api/v1/ (see config/urls.py); a trailing slash is optional.
+
+Path parameters are camelCase like the seeds' (`{productId}`, `{integrationType}/{externalId}`).
+"""
 
 from django.urls import re_path
 
@@ -9,9 +12,9 @@ urlpatterns = [
     re_path(r"^logs/stats/?$", views.StatsView.as_view(), name="logs-stats"),
     re_path(r"^logs/errors/?$", views.ErrorsView.as_view(), name="logs-errors"),
     re_path(r"^logs/requests/?$", views.RequestLogsView.as_view(), name="logs-requests"),
-    re_path(r"^logs/product/(?P<product_id>[^/]+)/?$", views.ProductLogsView.as_view(), name="logs-product"),
+    re_path(r"^logs/product/(?P<productId>[^/]+)/?$", views.ProductLogsView.as_view(), name="logs-product"),
     re_path(
-        r"^logs/external/(?P<integration_type>[^/]+)/(?P<external_id>[^/]+)/?$",
+        r"^logs/external/(?P<integrationType>[^/]+)/(?P<externalId>[^/]+)/?$",
         views.ExternalLogsView.as_view(),
         name="logs-external",
     ),

@@ -84,11 +84,12 @@ class ProductLogsView(_LogsView):
     @extend_schema(
         tags=TAGS,
         summary="Integration logs of one product",
-        parameters=[ProductLogsQuery, OpenApiParameter("product_id", int, OpenApiParameter.PATH)],
+        parameters=[ProductLogsQuery, OpenApiParameter("productId", int, OpenApiParameter.PATH)],
         responses=ProductLogsResponse,
     )
-    def get(self, request: Request, product_id: str) -> Response:
-        if not product_id.isdigit() or len(product_id) > 18:
+    def get(self, request: Request, productId: str) -> Response:  # the seed's path names
+        product_id = productId
+        if not (product_id.isascii() and product_id.isdigit()) or len(product_id) > 18:
             raise ValidationError({"productId": ["productId must be a non-negative integer."]})
         q = _query(ProductLogsQuery, request)
         qs = selectors.integration_log_for_product(
@@ -110,14 +111,18 @@ class ExternalLogsView(_LogsView):
         summary="Integration logs of a product by its external platform id",
         parameters=[
             ExternalLogsQuery,
-            OpenApiParameter("integration_type", str, OpenApiParameter.PATH, enum=list(INTEGRATION_TYPES)),
+            OpenApiParameter("integrationType", str, OpenApiParameter.PATH, enum=list(INTEGRATION_TYPES)),
+            OpenApiParameter("externalId", str, OpenApiParameter.PATH),
         ],
         responses=ExternalLogsResponse,
     )
-    def get(self, request: Request, integration_type: str, external_id: str) -> Response:
+    def get(self, request: Request, integrationType: str, externalId: str) -> Response:
+        integration_type, external_id = integrationType, externalId
         if integration_type not in INTEGRATION_TYPES:
             message = f"Invalid integration type. Must be one of: {', '.join(INTEGRATION_TYPES)}"
             raise ValidationError({"integrationType": [message]})
+        if len(external_id) > 255 or "\x00" in external_id:
+            raise ValidationError({"externalId": ["externalId must be at most 255 characters, without NUL."]})
         q = _query(ExternalLogsQuery, request)
         rows = list(
             selectors.integration_log_for_external(

@@ -1,3 +1,13 @@
 """Routes of this app, mounted under /api/v1/ (see config/urls.py)."""
 
-urlpatterns: list = []
+from rest_framework.routers import SimpleRouter
+
+from messaging.views import MessageTemplateViewSet, MessageViewSet, MessagingRouteViewSet
+
+router = SimpleRouter()
+router.trailing_slash = "/?"  # the constructor only knows "/" or "": accept both spellings
+router.register("messages", MessageViewSet, basename="messages")
+router.register("message-templates", MessageTemplateViewSet, basename="message-templates")
+router.register("message-routes", MessagingRouteViewSet, basename="message-routes")
+
+urlpatterns = router.urls

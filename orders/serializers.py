@@ -144,7 +144,7 @@ class OrderEventSerializer(ModelSerializer):
         read_only_fields = fields
 
 
-class PaginationSerializer(serializers.Serializer):
+class OrderEventPaginationSerializer(serializers.Serializer):
     page = serializers.IntegerField()
     limit = serializers.IntegerField()
     total = serializers.IntegerField()
@@ -157,7 +157,7 @@ class OrderEventListSerializer(serializers.Serializer):
     """{"events": [...], "pagination": {...}} (schema only)."""
 
     events = OrderEventSerializer(many=True)
-    pagination = PaginationSerializer()
+    pagination = OrderEventPaginationSerializer()
 
 
 class OrderItemInputSerializer(serializers.Serializer):

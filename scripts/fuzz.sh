@@ -27,7 +27,7 @@ KEY=$(echo "$CREDS" | $PY -c "import json,sys; print(json.load(sys.stdin)['apiKe
 .venv/bin/gunicorn config.wsgi --bind 127.0.0.1:$PORT --workers 2 --log-level warning &
 GPID=$!
 # A worker too, so the health check (and anything enqueued) behaves as in production.
-.venv/bin/celery -A config worker -c 1 --loglevel=WARNING >"$VAR_DIR/worker.log" 2>&1 &
+.venv/bin/celery -A config worker -B -c 1 --loglevel=WARNING >"$VAR_DIR/worker.log" 2>&1 &
 WPID=$!
 trap 'kill $GPID $WPID 2>/dev/null || true; wait 2>/dev/null; rm -rf "$VAR_DIR"' EXIT
 for _ in $(seq 150); do curl -sf "http://127.0.0.1:$PORT/api/v1/monitoring/health" >/dev/null && break; sleep 0.2; done

@@ -9,7 +9,10 @@ def isoformat_ms(value: datetime | None) -> str | None:
     """Return `2025-11-06T10:30:00.000Z` for an aware datetime (None stays None)."""
     if value is None:
         return None
-    return value.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.") + f"{value.microsecond // 1000:03d}Z"
+    v = value.astimezone(UTC)
+    # Formatted by hand: strftime's %Y does not zero-pad years before 1000 on every platform.
+    date = f"{v.year:04d}-{v.month:02d}-{v.day:02d}"
+    return f"{date}T{v.hour:02d}:{v.minute:02d}:{v.second:02d}.{v.microsecond // 1000:03d}Z"
 
 
 class TimestampField(serializers.DateTimeField):

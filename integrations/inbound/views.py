@@ -21,7 +21,7 @@ from integrations import services
 from integrations.inbound.lookup import inbound_target
 from integrations.providers import get_provider
 from integrations.providers.base import InboundError, InboundRequest
-from integrations.serializers import InboundReceiptSerializer
+from integrations.serializers import ErrorSerializer, InboundReceiptSerializer
 
 
 def _refuse(status_code: int, message: str) -> Response:
@@ -40,10 +40,11 @@ def _public_url(request: Request) -> str:
     request={"application/json": OpenApiTypes.OBJECT, "application/x-www-form-urlencoded": OpenApiTypes.OBJECT},
     responses={
         200: InboundReceiptSerializer,
-        400: OpenApiResponse(description="Malformed body"),
-        401: OpenApiResponse(description="Missing or bad signature, or a stale timestamp"),
-        404: OpenApiResponse(description="Unknown or inactive integration, or a provider without webhooks"),
-        413: OpenApiResponse(description="Body over 1 MB"),
+        400: OpenApiResponse(ErrorSerializer, description="Malformed body"),
+        401: OpenApiResponse(ErrorSerializer, description="Missing or bad signature, or a stale timestamp"),
+        404: OpenApiResponse(ErrorSerializer, description="Unknown or inactive integration, or no webhooks"),
+        413: OpenApiResponse(ErrorSerializer, description="Body over 1 MB"),
+        503: OpenApiResponse(ErrorSerializer, description="The provider's verification API is unreachable"),
     },
 )
 class InboundReceiverView(APIView):

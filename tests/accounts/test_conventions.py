@@ -75,3 +75,11 @@ def test_the_schema_and_docs_are_served(api):
     assert schema.status_code == 200
     assert {"ApiKeyAuth", "jwtAuth"} <= set(schema.json()["components"]["securitySchemes"])
     assert api.get("/api/docs/").status_code == 200
+
+
+def test_timestamps_keep_four_digit_years():
+    from datetime import UTC, datetime
+
+    from config.api.fields import isoformat_ms
+
+    assert isoformat_ms(datetime(241, 10, 23, 14, 36, 2, 413999, tzinfo=UTC)) == "0241-10-23T14:36:02.413Z"

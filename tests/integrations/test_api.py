@@ -247,3 +247,10 @@ def test_providers_lists_every_provider_with_its_fields(api, owner_headers):
     assert {"twilio", "sendgrid", "smtp", "slack", "ubereats", "deliveroo", "careem", "talabat", "generic"} <= keys
     stripe = next(p for p in response.json()["providers"] if p["key"] == "stripe")
     assert {"name": "secretKey", "secret": True, "required": True}.items() <= stripe["configFields"][1].items()
+
+
+@pytest.mark.parametrize("bad_id", ["000000000000000000000000000000000000", "F14D-31F916FdcfaBad096CB780F4ECa039a"])
+def test_an_id_that_is_not_a_uuid_answers_404_not_500(api, owner_headers, bad_id):
+    for method in ("get", "put", "patch", "delete"):
+        assert getattr(api, method)(f"{URL}/{bad_id}", {}, format="json", **owner_headers).status_code == 404
+    assert api.post(f"{URL}/{bad_id}/health-check", **owner_headers).status_code == 404

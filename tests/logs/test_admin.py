@@ -40,6 +40,7 @@ def test_filters_and_search_narrow_the_list(admin_client, company, make_logs):
     assert "Exported nicely" in by_product
     assert "Timeout talking" not in by_product
     assert "Exported nicely" in admin_client.get(LIST + "?q=nicely").content.decode()
+    assert admin_client.get(LIST + "?q=%C2%B2").status_code == 200  # a unicode digit is not an id
 
 
 def test_message_search_looks_at_recent_logs_unless_a_company_or_date_is_chosen(admin_client, company, make_logs):
@@ -141,3 +142,20 @@ def test_the_demo_seeds_a_few_hundred_logs_once(company):
     assert logs.count() == demo.DEMO_LOGS
     assert set(logs.values_list("status", flat=True)) == {"success", "error", "pending"}
     assert {"woocommerce", "shopify", "amazon"} <= set(logs.values_list("integration_type", flat=True))
+
+
+def test_an_operator_can_queue_a_retention_run(admin_client):
+    # given the logs queue in Redis (the broker), drained
+    from accounts.redis_client import get_redis
+
+    redis = get_redis()
+    redis.delete("logs")
+    assert "Run retention now" in admin_client.get("/admin/logs/retentionrun/").content.decode()
+    # when
+    response = admin_client.post("/admin/logs/retentionrun/run-now/")
+    # then
+    assert response.status_code == 302
+    assert redis.llen("logs") == 1
+    assert b"logs.tasks.logs_retention" in redis.lindex("logs", 0)
+    redis.delete("logs")
+    assert admin_client.get("/admin/logs/retentionrun/run-now/").status_code == 405

@@ -123,6 +123,15 @@ def test_the_list_filters_by_every_documented_parameter(api, company, reader, ma
     assert total(f"startDate={(datetime.now(UTC) - timedelta(days=11)).date()}&endDate={five_days_ago}") == 4
 
 
+def test_dates_with_any_offset_are_compared_in_utc(api, company, reader, make_logs):
+    make_logs(company, 2)
+    since = (datetime.now(UTC) - timedelta(hours=1)).replace(tzinfo=None).isoformat(timespec="seconds")
+    # the same moment written with a +20:29 offset, which PostgreSQL itself would refuse
+    shifted = (datetime.fromisoformat(since) + timedelta(hours=20, minutes=29)).isoformat() + "%2B20:29"
+    assert api.get(f"/api/v1/logs?startDate={shifted}", **reader).json()["pagination"]["total"] == 2
+    assert api.get(f"/api/v1/logs/requests?startDate={shifted}", **reader).status_code == 200
+
+
 def test_a_date_only_end_date_includes_that_whole_day(api, company, reader, make_logs):
     make_logs(company, 2)
     today = datetime.now(UTC).date().isoformat()
@@ -162,6 +171,7 @@ def test_the_list_sorts_by_timestamp_product_id_and_status_both_ways(api, compan
         ("productId=99999999999999999999", ["productId must be an integer"]),
         ("startDate=yesterday", ["startDate must be an ISO 8601 date or datetime"]),
         ("endDate=2025-13-45", ["endDate must be an ISO 8601 date or datetime"]),
+        ("startDate=0001-01-01T00:00:00%2B05:00", ["startDate must be an ISO 8601 date or datetime"]),
         ("startDate=2025-11-06&endDate=2025-11-01", ["startDate must not be after endDate"]),
     ],
 )
@@ -210,6 +220,7 @@ def test_a_product_without_logs_answers_an_empty_list(api, reader):
     ("path", "fragment"),
     [
         ("/api/v1/logs/product/abc", "productId must be a non-negative integer"),
+        ("/api/v1/logs/product/%C2%B2", "productId must be a non-negative integer"),
         ("/api/v1/logs/product/5?integrationType=ebay", "Invalid integration type. Must be one of:"),
         ("/api/v1/logs/product/5?status=fine", "Invalid status. Must be one of: success, error, pending"),
         ("/api/v1/logs/product/5?limit=500", "limit must be an integer between 1 and 100"),
@@ -245,6 +256,20 @@ def test_an_unknown_external_id_answers_404_product_not_found(api, company, read
     response = api.get("/api/v1/logs/external/amazon/789", **reader)
     assert response.status_code == 404
     assert response.json() == {"statusCode": 404, "error": "Not Found", "message": "Product not found", "details": {}}
+
+
+def test_an_overlong_or_nul_external_id_answers_400(api, reader):
+    _bad(api.get("/api/v1/logs/external/woocommerce/" + "9" * 256, **reader), "externalId must be at most 255")
+    _bad(api.get("/api/v1/logs/external/woocommerce/a%00b", **reader), "externalId must be at most 255")
+
+
+def test_nul_bytes_in_query_parameters_answer_400(api, reader):
+    for path in (
+        "/api/v1/logs/requests?requestId=a%00b",
+        "/api/v1/logs/requests?path=/a%00",
+        "/api/v1/logs?status=%00",
+    ):
+        assert api.get(path, **reader).status_code == 400, path
 
 
 def test_an_unknown_integration_type_in_the_path_answers_400(api, reader):

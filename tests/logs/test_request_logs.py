@@ -56,6 +56,13 @@ def test_failed_and_unauthenticated_requests_are_recorded_too(api, flush_request
     assert rows["anon-2"].method == "POST"
 
 
+def test_a_nul_byte_in_the_path_does_not_spoil_the_batch(api, flush_requests):
+    api.get("/api/v1/logs", HTTP_X_REQUEST_ID="fine-1")
+    api.get("/api/v1/lo%00gs", HTTP_X_REQUEST_ID="nul-1", HTTP_USER_AGENT="bad\x00agent")
+    assert flush_requests() == 2
+    assert ApiRequestLog.objects.get(request_id="nul-1").path == "/api/v1/logs"
+
+
 def test_requests_outside_the_api_are_not_recorded(client, flush_requests):
     client.get("/admin/login/")
     flush_requests()

@@ -369,3 +369,10 @@ def test_customer_upsert_keeps_one_row_per_phone_and_keeps_a_known_name(company)
     assert again.id == first.id
     stored = Customer.objects.get(pk=first.id)
     assert (stored.name, stored.email) == ("John Doe", "john@example.com")
+
+
+def test_an_unparseable_date_filter_answers_400(api, order_headers):
+    response = api.get(URL, {"startDate": "yesterday"}, **order_headers)
+
+    assert response.status_code == 400
+    assert "startDate" in response.json()["details"]

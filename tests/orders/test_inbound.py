@@ -208,3 +208,49 @@ def test_orders_of_two_companies_with_the_same_external_id_stay_apart(company, o
 
     assert Order.objects.filter(external_order_id="5623498712345").count() == 2
     assert Order.objects.filter(company=other_company).count() == 1
+
+
+def test_a_shopify_cancellation_cancels_the_imported_order(company):
+    # given
+    payload = fixture("shopify", "orders_create.json")
+    deliver(company, "shopify", "orders/create", payload)
+
+    # when
+    cancelled = {**payload, "cancelled_at": "2025-11-06T09:40:00-08:00", "cancel_reason": "customer"}
+    deliver(company, "shopify", "orders/cancelled", cancelled)
+
+    # then
+    order = Order.objects.get(company=company, provider="shopify")
+    assert order.status == "cancelled"
+    assert order.events.last().reason == "Shopify: customer"
+
+
+def test_a_woocommerce_local_pickup_order_is_a_pickup_without_an_address(company):
+    payload = fixture("woocommerce", "order_created.json")
+    payload["shipping_lines"][0]["method_id"] = "local_pickup"
+
+    deliver(company, "woocommerce", "order.created", payload)
+
+    order = Order.objects.get(company=company)
+    assert (order.order_type, order.delivery_address) == ("pickup", "")
+    assert order.allowed_next() == ["confirmed", "cancelled", "rejected"]
+
+
+def test_a_provider_cancellation_of_an_order_already_out_for_delivery_is_refused_and_logged(company):
+    # given an imported order that has left the kitchen
+    from orders import services
+
+    deliver(company, "ubereats", "order.created", fixture("ubereats", "order_created.json"))
+    order = Order.objects.get(company=company)
+    for step in ("confirmed", "preparing", "ready", "out_for_delivery"):
+        services.order_status_change(company_id=company.id, order_id=order.id, to_status=step, actor="kitchen")
+
+    # when
+    cancelled = {**fixture("ubereats", "order_created.json"), "status": "cancelled"}
+    deliver(company, "ubereats", "order.cancelled", cancelled)
+
+    # then
+    order.refresh_from_db()
+    assert order.status == "out_for_delivery"
+    log = IntegrationLog.objects.order_by("id").last()
+    assert "cannot be cancelled" in log.metadata["warnings"][0]

@@ -1,7 +1,8 @@
-"""Re-encrypt every encrypted column of the integrations app with the newest key.
+"""Re-encrypt every encrypted column (EncryptedTextField / EncryptedJSONField) with the newest key.
 
 Rotation: prepend a new key to CREDENTIALS_ENCRYPTION_KEYS (keep the old ones), deploy,
-run this command, then drop the old keys.
+run this command, then drop the old keys. It covers the models of every installed app, not
+only integrations', so no secret is left readable only by a key about to be dropped.
 """
 
 from django.apps import apps
@@ -10,22 +11,20 @@ from django.db import connection, transaction
 
 from accounts.crypto import EncryptedJSONField, EncryptedTextField, rotate_str
 
-APP_LABELS = ("integrations",)
 BATCH = 500
 
 
 class Command(BaseCommand):
-    help = "Re-encrypt the encrypted columns of integrations' models with the newest CREDENTIALS_ENCRYPTION_KEYS key."
+    help = "Re-encrypt every encrypted column with the newest CREDENTIALS_ENCRYPTION_KEYS key."
 
     def handle(self, *args, **options) -> None:
         total = 0
-        for label in APP_LABELS:
-            for model in apps.get_app_config(label).get_models():
-                columns = [
-                    f.column for f in model._meta.fields if isinstance(f, EncryptedJSONField | EncryptedTextField)
-                ]
-                for column in columns:
-                    total += self._rotate(model._meta.db_table, model._meta.pk.column, column)
+        for model in apps.get_models():
+            columns = [f.column for f in model._meta.fields if isinstance(f, EncryptedJSONField | EncryptedTextField)]
+            for column in columns:
+                count = self._rotate(model._meta.db_table, model._meta.pk.column, column)
+                self.stdout.write(f"{model._meta.label}.{column}: {count}")
+                total += count
         self.stdout.write(f"Re-encrypted {total} value(s) with the newest key.")
 
     def _rotate(self, table: str, pk: str, column: str) -> int:

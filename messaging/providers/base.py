@@ -1,0 +1,49 @@
+"""What a messaging adapter receives and returns, and how a failure is classified for failover."""
+
+from dataclasses import dataclass, field
+
+
+@dataclass(frozen=True)
+class Outgoing:
+    """A rendered message as an adapter sends it."""
+
+    message_id: str
+    channel: str
+    recipients: list[str]
+    subject: str = ""
+    body_text: str = ""
+    body_html: str = ""
+    headers: dict[str, str] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class SendResult:
+    provider_message_id: str
+    status_code: int | None = None
+
+
+class SendError(Exception):
+    """A failed send: `kind` says whether failover and a later retry can help."""
+
+    RETRYABLE = "retryable_error"  # timeout, connection error, 5xx, 408, 429
+    PROVIDER = "provider_error"  # our credentials or configuration were refused (401, 403)
+    REJECTED = "rejected"  # the message itself was refused (other 4xx): no other provider is tried
+
+    def __init__(self, kind: str, message: str, *, status_code: int | None = None) -> None:
+        super().__init__(message)
+        self.kind = kind
+        self.status_code = status_code
+
+    @property
+    def falls_through(self) -> bool:
+        """Return True when the next provider of the chain should be tried."""
+        return self.kind != self.REJECTED
+
+
+def classify_status(status_code: int) -> str:
+    """Return the SendError kind of a provider's HTTP status."""
+    if status_code in (408, 429) or status_code >= 500:
+        return SendError.RETRYABLE
+    if status_code in (401, 403):
+        return SendError.PROVIDER
+    return SendError.REJECTED

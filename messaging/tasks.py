@@ -1,0 +1,21 @@
+"""Thin Celery tasks of messaging (queue "messaging"): ids in, one service call."""
+
+from celery import shared_task
+from django.conf import settings
+
+from messaging import services
+
+
+@shared_task(name="messaging.tasks.message_send", bind=True, acks_late=True, max_retries=None)
+def message_send(self, message_id: str) -> str:
+    """Send one message through its provider chain; a retryable failure comes back after its backoff."""
+    outcome = services.message_deliver(message_id=message_id)
+    if outcome.retry_in is not None:
+        # The row is queued with next_attempt_at: should this retry message be lost, the sweep resends.
+        raise self.retry(countdown=outcome.retry_in)
+    return outcome.status
+
+
+@shared_task(name="messaging.tasks.messages_requeue")
+def messages_requeue() -> int:
+    return services.messages_requeue(grace_seconds=settings.MESSAGING_SWEEP_GRACE_SECONDS)
