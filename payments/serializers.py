@@ -1,5 +1,6 @@
 """Input validation and output shapes of the payment endpoints (snake_case here, camelCase on the wire)."""
 
+import json
 import re
 from decimal import Decimal
 from typing import Any
@@ -31,6 +32,19 @@ class AmountField(serializers.DecimalField):
 
     def __init__(self, **kwargs: Any) -> None:
         super().__init__(max_digits=14, decimal_places=3, min_value=Decimal("0.001"), max_value=MAX_AMOUNT, **kwargs)
+
+
+class MetadataField(serializers.DictField):
+    """Free-form metadata: a JSON object of at most 8 KB without NUL characters (PostgreSQL refuses them)."""
+
+    def to_internal_value(self, data: Any) -> dict[str, Any]:
+        value = super().to_internal_value(data)
+        text = json.dumps(value)
+        if "\\u0000" in text:
+            raise serializers.ValidationError("metadata must not contain NUL characters.")
+        if len(text) > 8192:
+            raise serializers.ValidationError("metadata is at most 8 KB of JSON.")
+        return value
 
 
 class ChargeSerializer(serializers.Serializer):
@@ -66,7 +80,7 @@ class PaymentCreateSerializer(ChargeSerializer):
         required=False, allow_blank=True, max_length=255, help_text="Alias of paymentMethodId (a card token)."
     )
     description = serializers.CharField(required=False, allow_blank=True, max_length=1000, default="")
-    metadata = serializers.DictField(required=False, default=dict)
+    metadata = MetadataField(required=False, default=dict)
     order_id = serializers.UUIDField(required=False, allow_null=True, help_text="The hub order this payment is for.")
 
     def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
@@ -101,7 +115,7 @@ class RefundCreateSerializer(serializers.Serializer):
 
     amount = AmountField(required=False, allow_null=True)
     reason = serializers.CharField(required=False, allow_blank=True, max_length=255, default="")
-    metadata = serializers.DictField(required=False, default=dict)
+    metadata = MetadataField(required=False, default=dict)
 
 
 class RefundByTransactionSerializer(RefundCreateSerializer):

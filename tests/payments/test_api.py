@@ -455,3 +455,11 @@ def test_an_order_id_must_name_one_of_the_companys_orders(api, company, other_co
     assert accepted.status_code == 201 and accepted.json()["orderId"] == str(ours.id)
     assert Event.objects.get(company=company, type="payment.succeeded").data["orderId"] == str(ours.id)
     assert refused.status_code == 400 and "orderId" in refused.json()["details"]
+
+
+@pytest.mark.parametrize("metadata", [{"note": "nul\u0000byte"}, {"blob": "x" * 9000}])
+def test_metadata_with_nul_characters_or_over_8_kb_answers_400(api, paid, stripe_gw, pay_headers, metadata):
+    charge = api.post(URL, _body(metadata=metadata), format="json", **pay_headers)
+    refund = api.post(f"{URL}/{paid.id}/refunds", {"metadata": metadata}, format="json", **pay_headers)
+    assert (charge.status_code, refund.status_code) == (400, 400)
+    assert "metadata" in charge.json()["details"] and "metadata" in refund.json()["details"]
