@@ -209,6 +209,8 @@ class RefundResultSerializer(serializers.Serializer):
 
 
 class TestPaymentResultSerializer(serializers.Serializer):
+    """seeds/004's test-payment answer; a decline or gateway failure is success false, not an error status."""
+
     success = serializers.BooleanField()
     payment_id = serializers.UUIDField()
     transaction_id = serializers.CharField(help_text="The gateway's transaction id.")
@@ -216,6 +218,12 @@ class TestPaymentResultSerializer(serializers.Serializer):
     amount = serializers.CharField()
     currency = serializers.CharField()
     gateway = serializers.CharField()
+    outcome = serializers.ChoiceField(
+        choices=["succeeded", "pending", "declined", "error", "unreachable", "timeout", "unknown"],
+        help_text="What the gateway answered: declined (card refused), error (its failure), timeout (unknown).",
+    )
+    failure_code = serializers.CharField(allow_null=True)
+    failure_message = serializers.CharField(allow_null=True)
 
 
 class PaymentListQuerySerializer(serializers.Serializer):

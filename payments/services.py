@@ -49,10 +49,11 @@ class IdempotencyKeyReused(Exception):
 class RefundRefused(Exception):
     """The refund cannot be made (payment not captured, amount over the remainder); `details` says why."""
 
-    def __init__(self, message: str, details: dict[str, Any] | None = None) -> None:
+    def __init__(self, message: str, details: dict[str, Any] | None = None, *, field: str = "amount") -> None:
         super().__init__(message)
         self.message = message
         self.details = details or {}
+        self.field = field  # the input the refusal is about: "amount", or "payment" for its state
 
 
 @dataclass
@@ -365,6 +366,13 @@ def _refund_reserve(
         raise RefundRefused(
             f"A {payment.status} payment cannot be refunded; only succeeded or partially refunded ones can.",
             {"status": payment.status},
+            field="payment",
+        )
+    if payment.integration_id is None:
+        raise RefundRefused(
+            "The payment's gateway integration was deleted; refund it in the gateway's dashboard "
+            "(its webhook then records the refund here).",
+            field="payment",
         )
     remainder = payment.amount - selectors.refunded_or_reserved(payment=payment)
     amount = remainder if amount is None else amount
@@ -440,11 +448,7 @@ def refund_create(
         return replay
     payment = refund.payment
     integration = payment.integration
-    if integration is None:
-        result = GatewayResult(
-            outcome="error", code="integration_missing", message="The payment's integration was deleted."
-        )
-        return _refund_finish(refund_id=refund.id, result=result, user_id=user_id)
+    assert integration is not None  # _refund_reserve refuses payments without one
     request = RefundRequest(
         reference=str(refund.id),
         transaction_id=payment.gateway_transaction_id,

@@ -463,3 +463,26 @@ def test_metadata_with_nul_characters_or_over_8_kb_answers_400(api, paid, stripe
     refund = api.post(f"{URL}/{paid.id}/refunds", {"metadata": metadata}, format="json", **pay_headers)
     assert (charge.status_code, refund.status_code) == (400, 400)
     assert "metadata" in charge.json()["details"] and "metadata" in refund.json()["details"]
+
+
+def test_a_declined_test_payment_answers_200_with_success_false(api, gateway, stripe_gw, pay_headers):
+    gateway.route("POST", "/v1/payment_intents", 402, stripe_card_error("card_declined"))
+    response = api.post(
+        f"{URL}/test", {"amount": 10, "currency": "USD", "gateway": "stripe"}, format="json", **pay_headers
+    )
+    assert response.status_code == 200
+    data = response.json()
+    assert (data["success"], data["status"], data["outcome"], data["failureCode"]) == (
+        False,
+        "failed",
+        "declined",
+        "card_declined",
+    )
+
+
+def test_a_payment_whose_integration_was_deleted_cannot_be_refunded_here(api, company, make_payment, pay_headers):
+    orphan = make_payment(company, transaction_id="pi_orphan")  # no integration
+    response = api.post(f"{URL}/{orphan.id}/refunds", {}, format="json", **pay_headers)
+    assert response.status_code == 400
+    assert "integration was deleted" in response.json()["message"]
+    assert not Refund.objects.exists()
