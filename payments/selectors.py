@@ -10,6 +10,7 @@ from django.db.models import Count, Q, QuerySet, Sum
 from integrations.models import Integration
 from integrations.selectors import integration_list
 from orders import money
+from orders import selectors as order_selectors
 from payments.models import GATEWAYS, Payment, Refund
 
 # Payments whose money was captured (refunds do not make a payment less successful).
@@ -56,6 +57,11 @@ def gateway_integration(*, company_id: UUID, gateway: str | None, integration_id
     if integration_id is not None:
         return qs.filter(id=integration_id).first()
     return qs.filter(provider=gateway, status=Integration.Status.ACTIVE).order_by("created_at", "id").first()
+
+
+def order_exists(*, company_id: UUID, order_id: UUID) -> bool:
+    """Return whether the company has this order (a payment may name one)."""
+    return order_selectors.order_list(company_id=company_id).filter(id=order_id).exists()
 
 
 def refunded_or_reserved(*, payment: Payment) -> Decimal:

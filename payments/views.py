@@ -20,7 +20,6 @@ from config.api.exceptions import envelope
 from config.api.pagination import page_pagination
 from integrations.models import Integration
 from orders import money
-from orders import selectors as order_selectors
 from payments import selectors, services
 from payments.models import GATEWAYS, Payment
 from payments.serializers import (
@@ -177,10 +176,7 @@ class PaymentViewSet(viewsets.ViewSet):
         serializer.is_valid(raise_exception=True)
         principal = get_principal(request)
         order_id = serializer.validated_data.get("order_id")
-        if (
-            order_id is not None
-            and not order_selectors.order_list(company_id=principal.company_id).filter(id=order_id).exists()
-        ):
+        if order_id is not None and not selectors.order_exists(company_id=principal.company_id, order_id=order_id):
             raise ValidationError({"order_id": "No order with this id."})  # another company's order included
         integration = self._integration(request, serializer.validated_data)
         try:
