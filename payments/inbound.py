@@ -218,6 +218,33 @@ def razorpay_refund_processed(message: InboundMessage) -> None:
     )
 
 
+# --- Authorize.Net -------------------------------------------------------------------------
+
+
+def authorizenet_transaction(message: InboundMessage) -> None:
+    # A transaction held for review (responseCode 4) is settled by the merchant's fraud decision.
+    transaction = _object(message.payload, "payload")
+    topic = message.topic
+    if topic.endswith("fraud.declined"):
+        outcome = "declined"
+    elif topic.endswith("fraud.approved") or str(transaction.get("responseCode")) == "1":
+        outcome = "succeeded"
+    else:
+        outcome = "pending"
+    _payment(
+        message,
+        str(transaction.get("id") or ""),
+        GatewayResult(
+            outcome=outcome,
+            transaction_id=str(transaction.get("id") or ""),
+            gateway_status=topic.removeprefix("net.authorize.payment."),
+            code="fraud_declined" if outcome == "declined" else "",
+            message="Declined by the merchant's fraud review." if outcome == "declined" else "",
+            raw=transaction,
+        ),
+    )
+
+
 def register() -> None:
     """Register the handlers (PaymentsConfig.ready)."""
     for provider, topic, handler in (
@@ -232,5 +259,8 @@ def register() -> None:
         ("razorpay", "payment.captured", razorpay_payment),
         ("razorpay", "payment.failed", razorpay_payment),
         ("razorpay", "refund.processed", razorpay_refund_processed),
+        ("authorizenet", "net.authorize.payment.authcapture.created", authorizenet_transaction),
+        ("authorizenet", "net.authorize.payment.fraud.approved", authorizenet_transaction),
+        ("authorizenet", "net.authorize.payment.fraud.declined", authorizenet_transaction),
     ):
         register_inbound_handler(provider, topic, handler)

@@ -22,7 +22,7 @@ pytestmark = pytest.mark.django_db
 def deliver(company, provider: str, fixture: str) -> None:
     """Run the registered handlers on a fixture, as the inbound processing task does."""
     payload = fixture_data(provider, fixture)
-    topic = payload.get("type") or payload.get("event_type") or payload.get("event")
+    topic = payload.get("type") or payload.get("event_type") or payload.get("event") or payload.get("eventType")
     handlers = handlers_for(provider, topic)
     assert handlers, f"no handler for {provider} {topic}"
     message = InboundMessage(
@@ -50,6 +50,7 @@ def _types(company) -> list[str]:
         ("paypal", "payment_capture_completed.json", "42311647XV020574X", "29.35", "USD"),
         ("square", "payment_updated.json", "hYy9pRFVxpDsO1FB05SunFWUe9JZY", "29.35", "USD"),
         ("razorpay", "payment_captured.json", "pay_DESlfW9H8K9uqM", "1.00", "INR"),
+        ("authorizenet", "authcapture_created.json", "60020981676", "29.35", "USD"),
     ],
 )
 def test_a_success_webhook_settles_a_pending_payment_once(
@@ -76,6 +77,13 @@ def test_stripe_payment_failed_records_the_decline(company, make_payment):
     assert (payment.status, payment.failure_code) == ("failed", "insufficient_funds")
     assert payment.failure_message == "Your card has insufficient funds."
     assert Event.objects.get(company=company, type="payment.failed").data["failureReason"] == "insufficient_funds"
+
+
+def test_an_authorizenet_fraud_decline_fails_a_payment_held_for_review(company, make_payment):
+    payment = make_payment(company, gateway="authorizenet", transaction_id="60020981677", status="pending")
+    deliver(company, "authorizenet", "fraud_declined.json")
+    payment.refresh_from_db()
+    assert (payment.status, payment.failure_code) == ("failed", "fraud_declined")
 
 
 def test_a_late_failure_does_not_undo_a_succeeded_payment(company, make_payment):
