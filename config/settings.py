@@ -399,6 +399,18 @@ SPECTACULAR_SETTINGS.setdefault("ENUM_NAME_OVERRIDES", {}).update(
 )
 
 # --- payments and messaging ------------------------------------------------------------
+# payments
+# Seconds to wait for a gateway's answer; after it the payment stays pending for reconciliation.
+PAYMENTS_HTTP_TIMEOUT_SECONDS = env_int("PAYMENTS_HTTP_TIMEOUT_SECONDS", 20)
+# A pending charge may be re-sent with its idempotency key only this young (Stripe keeps keys 24 h).
+PAYMENTS_RESEND_WINDOW_HOURS = env_int("PAYMENTS_RESEND_WINDOW_HOURS", 12)
+SPECTACULAR_SETTINGS.setdefault("ENUM_NAME_OVERRIDES", {}).update(
+    {
+        "PaymentStatusEnum": "payments.models.Payment.Status",
+        "RefundStatusEnum": "payments.models.Refund.Status",
+        "PaymentGatewayEnum": "payments.models.GATEWAYS",
+    }
+)
 
 # messaging
 # Seconds before a provider call (HTTP or SMTP) gives up; the next provider of the chain is then tried.

@@ -1,0 +1,349 @@
+"""The payment endpoints of seeds/003 and 004; thin: validate, call one service or selector, shape the answer."""
+
+from datetime import timedelta
+from typing import Any
+from uuid import UUID
+
+from django.core.exceptions import ValidationError as DjangoValidationError
+from djangorestframework_camel_case.util import underscoreize
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
+from rest_framework import status, viewsets
+from rest_framework.decorators import action
+from rest_framework.exceptions import NotFound, ValidationError
+from rest_framework.request import Request
+from rest_framework.response import Response
+
+from accounts.principal import get_principal
+from accounts.scopes import PAYMENTS_READ, PAYMENTS_WRITE
+from config.api.exceptions import envelope
+from config.api.pagination import page_pagination
+from integrations.models import Integration
+from orders import money
+from payments import selectors, services
+from payments.models import GATEWAYS, Payment
+from payments.serializers import (
+    PaymentCreateSerializer,
+    PaymentListQuerySerializer,
+    PaymentProcessedSerializer,
+    PaymentSerializer,
+    PaymentStatsSerializer,
+    RefundByTransactionSerializer,
+    RefundCreateSerializer,
+    RefundResultSerializer,
+    StatsQuerySerializer,
+    TestPaymentResultSerializer,
+    TestPaymentSerializer,
+)
+
+IDEMPOTENCY_HEADER = OpenApiParameter(
+    "Idempotency-Key",
+    OpenApiTypes.STR,
+    OpenApiParameter.HEADER,
+    description="Repeat-safe charge: the same key and body return the first payment (200, Idempotent-Replayed); "
+    "the same key with another body → 422.",
+)
+GATEWAY_ERRORS = {
+    400: OpenApiResponse(description="Invalid input, or no integration for the gateway"),
+    402: OpenApiResponse(description="The gateway declined; details.payment is the failed payment"),
+    502: OpenApiResponse(description="The gateway failed or could not be reached; details.payment"),
+    504: OpenApiResponse(description="No answer in time; details.payment is left pending for reconciliation"),
+}
+REFUND_IDEMPOTENCY_HEADER = OpenApiParameter(
+    "Idempotency-Key",
+    OpenApiTypes.STR,
+    OpenApiParameter.HEADER,
+    description="Repeat-safe refund: the same key and body return the first refund (200, Idempotent-Replayed).",
+)
+REFUND_RESPONSES = {
+    201: RefundResultSerializer,
+    200: OpenApiResponse(RefundResultSerializer, description="An Idempotency-Key repeat: the first refund"),
+    422: OpenApiResponse(description="Idempotency-Key reused with a different body"),
+    **GATEWAY_ERRORS,
+    400: OpenApiResponse(description="Invalid input, a payment that is not refundable, or over the remainder"),
+}
+# Module-level: inside the viewset's body `list` is the list action.
+GATEWAY_VALUES = list(GATEWAYS)
+STATUS_VALUES = list(Payment.Status.values)
+# A test payment needs a payment method; these are the gateways' documented sandbox test sources.
+TEST_SOURCES = {"stripe": "pm_card_visa", "square": "cnon:card-nonce-ok"}
+
+
+class UnprocessableEntity(ValidationError):
+    status_code = status.HTTP_422_UNPROCESSABLE_ENTITY
+
+
+def _gateway_error(outcome: str, message: str, details: dict[str, Any]) -> Response:
+    """Answer a charge or refund the gateway did not complete, in the error envelope."""
+    code = {"declined": 402, "timeout": 504}.get(outcome, 502)
+    return Response(envelope(code, message, details), status=code)
+
+
+def _idempotency_key(request: Request) -> str:
+    key = request.headers.get("Idempotency-Key", "").strip()
+    if len(key) > 255:
+        raise ValidationError({"idempotency_key": "The Idempotency-Key header is at most 255 characters."})
+    return key
+
+
+def _dates(query: Any, request: Request) -> dict[str, Any]:
+    filters: dict[str, Any] = dict(query.validated_data)
+    if "end_date" in filters and len(request.query_params.get("endDate", "")) == 10:
+        filters["end_date"] += timedelta(days=1)  # a bare date includes that whole day
+        filters["end_exclusive"] = True
+    return filters
+
+
+@extend_schema(tags=["payments"])
+class PaymentViewSet(viewsets.ViewSet):
+    """Charges and refunds through the company's gateway integrations."""
+
+    required_scopes = {
+        "list": [PAYMENTS_READ],
+        "retrieve": [PAYMENTS_READ],
+        "stats": [PAYMENTS_READ],
+        "create": [PAYMENTS_WRITE],
+        "refunds": [PAYMENTS_WRITE],
+        "refund": [PAYMENTS_WRITE],
+        "test": [PAYMENTS_WRITE],
+    }
+    rate_limit = "200/min"  # seeds/004: payment endpoints, 200 requests per minute
+    pagination_class = page_pagination("payments")
+    serializer_class = PaymentSerializer
+    lookup_value_regex = "[0-9a-fA-F-]{36}"
+
+    def _payment(self, request: Request, pk: str | UUID) -> Payment:
+        try:
+            return selectors.payment_get(company_id=get_principal(request).company_id, payment_id=pk)
+        except (Payment.DoesNotExist, DjangoValidationError):  # another company's payment is simply not found
+            raise NotFound("Payment not found.")
+
+    def _integration(self, request: Request, data: dict[str, Any]) -> Integration:
+        integration = selectors.gateway_integration(
+            company_id=get_principal(request).company_id,
+            gateway=data.get("gateway"),
+            integration_id=data.get("integration_id"),
+        )
+        if integration is None:
+            if data.get("integration_id"):
+                raise ValidationError({"integration_id": "No payment gateway integration with this id."})
+            raise ValidationError(
+                {"gateway": f"No active {data['gateway']} integration; create one under /api/v1/integrations."}
+            )
+        if data.get("gateway") and integration.provider != data["gateway"]:
+            raise ValidationError({"gateway": f"The integration is a {integration.provider} integration."})
+        if not integration.is_active():
+            raise ValidationError({"integration_id": "The integration is inactive."})
+        return integration
+
+    @extend_schema(
+        parameters=[
+            OpenApiParameter("status", str, enum=STATUS_VALUES),
+            OpenApiParameter("gateway", str, enum=GATEWAY_VALUES),
+            OpenApiParameter("orderId", OpenApiTypes.UUID),
+            OpenApiParameter("customerId", str),
+            OpenApiParameter("integrationId", OpenApiTypes.UUID),
+            OpenApiParameter("startDate", OpenApiTypes.DATETIME, description="Created at or after."),
+            OpenApiParameter("endDate", OpenApiTypes.DATETIME, description="Created at or before (a date: that day)."),
+        ],
+        responses=PaymentSerializer(many=True),
+    )
+    def list(self, request: Request) -> Response:
+        """List payments, newest first, with their refunds."""
+        query = PaymentListQuerySerializer(data=underscoreize(request.query_params.dict()))
+        query.is_valid(raise_exception=True)
+        qs = selectors.payment_list(
+            company_id=get_principal(request).company_id, filters=_dates(query, request)
+        ).prefetch_related("refunds")
+        paginator = self.pagination_class()
+        page = paginator.paginate_queryset(qs, request, self)
+        return paginator.get_paginated_response(PaymentSerializer(page, many=True).data)
+
+    @extend_schema(
+        request=PaymentCreateSerializer,
+        parameters=[IDEMPOTENCY_HEADER],
+        responses={
+            201: PaymentProcessedSerializer,
+            200: OpenApiResponse(PaymentSerializer, description="An Idempotency-Key repeat: the first payment"),
+            422: OpenApiResponse(description="Idempotency-Key reused with a different body"),
+            **GATEWAY_ERRORS,
+        },
+    )
+    def create(self, request: Request) -> Response:
+        """Process a payment (seeds/003 POST /payments/process); publishes payment.created, then succeeded/failed."""
+        key = _idempotency_key(request)
+        serializer = PaymentCreateSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        principal = get_principal(request)
+        order_id = serializer.validated_data.get("order_id")
+        if order_id is not None and not selectors.order_exists(company_id=principal.company_id, order_id=order_id):
+            raise ValidationError({"order_id": "No order with this id."})  # another company's order included
+        integration = self._integration(request, serializer.validated_data)
+        try:
+            result = services.payment_process(
+                company_id=principal.company_id,
+                integration=integration,
+                data=serializer.to_input(),
+                idempotency_key=key,
+                fingerprint=services.request_fingerprint(request.data) if key else "",
+                user_id=principal.user_id,
+            )
+        except services.IdempotencyKeyReused as exc:
+            raise UnprocessableEntity({"idempotency_key": str(exc), "payment_id": str(exc.first.id)})
+        return self._charge_answer(request, result)
+
+    def _charge_answer(self, request: Request, result: services.ProcessResult) -> Response:
+        payment = self._payment(request, result.payment.id)
+        if result.outcome == "replayed":
+            return Response(PaymentSerializer(payment).data, headers={"Idempotent-Replayed": "true"})
+        if result.outcome in ("succeeded", "pending"):
+            data = PaymentProcessedSerializer(payment).data
+            data["client_secret"] = result.client_secret or None
+            return Response(data, status=status.HTTP_201_CREATED)
+        details = {"payment": PaymentSerializer(payment).data}
+        if result.outcome in ("timeout", "unknown"):
+            message = "The gateway's answer is unknown; the payment is pending until the gateway reports it."
+        else:
+            message = f"The payment failed: {payment.failure_message or payment.failure_code}"
+        return _gateway_error(result.outcome, message, details)
+
+    @extend_schema(responses=PaymentSerializer)
+    def retrieve(self, request: Request, pk: str) -> Response:
+        """Get one payment with its refunds."""
+        return Response(PaymentSerializer(self._payment(request, pk)).data)
+
+    def _refund_answer(self, request: Request, result: services.RefundResult) -> Response:
+        payment = self._payment(request, result.payment.id)
+        body = RefundResultSerializer({"refund": result.refund, "payment": payment}).data
+        if result.outcome == "replayed":
+            return Response(body, headers={"Idempotent-Replayed": "true"})
+        if result.outcome in ("succeeded", "pending"):
+            return Response(body, status=status.HTTP_201_CREATED)
+        if result.outcome in ("timeout", "unknown"):
+            message = "The gateway's answer is unknown; the refund is pending until the gateway reports it."
+        else:
+            message = f"The refund failed: {result.refund.failure_message or result.refund.failure_code}"
+        return _gateway_error(result.outcome, message, dict(body))
+
+    def _refund(self, request: Request, payment: Payment, data: dict[str, Any]) -> Response:
+        principal = get_principal(request)
+        key = _idempotency_key(request)
+        try:
+            result = services.refund_create(
+                company_id=principal.company_id,
+                payment_id=payment.id,
+                amount=data.get("amount"),
+                reason=data.get("reason", ""),
+                metadata=data.get("metadata") or {},
+                idempotency_key=key,
+                fingerprint=services.request_fingerprint({"payment": str(payment.id), **request.data}) if key else "",
+                user_id=principal.user_id,
+            )
+        except services.IdempotencyKeyReused as exc:
+            raise UnprocessableEntity({"idempotency_key": str(exc), "refund_id": str(exc.first.id)})
+        except services.RefundRefused as exc:
+            extra = {k: v for k, v in exc.details.items() if k != exc.field}
+            raise ValidationError({exc.field: exc.message, **extra})
+        return self._refund_answer(request, result)
+
+    @extend_schema(
+        request=RefundCreateSerializer,
+        parameters=[REFUND_IDEMPOTENCY_HEADER],
+        responses=REFUND_RESPONSES,
+    )
+    @action(detail=True, methods=["post"])
+    def refunds(self, request: Request, pk: str) -> Response:
+        """Refund all (no amount) or part of a payment; publishes payment.refunded."""
+        payment = self._payment(request, pk)
+        serializer = RefundCreateSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        return self._refund(request, payment, serializer.validated_data)
+
+    @extend_schema(
+        request=RefundByTransactionSerializer,
+        parameters=[REFUND_IDEMPOTENCY_HEADER],
+        responses=REFUND_RESPONSES,
+    )
+    @action(detail=False, methods=["post"])
+    def refund(self, request: Request) -> Response:
+        """seeds/003 POST /payments/refund: transactionId is our payment id or the gateway's transaction id."""
+        serializer = RefundByTransactionSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        payment = selectors.payment_by_reference(
+            company_id=get_principal(request).company_id, reference=serializer.validated_data["transaction_id"]
+        )
+        if payment is None:
+            raise NotFound("Payment not found.")
+        return self._refund(request, payment, serializer.validated_data)
+
+    @extend_schema(
+        parameters=[
+            OpenApiParameter("gateway", str, enum=GATEWAY_VALUES),
+            OpenApiParameter("startDate", OpenApiTypes.DATETIME),
+            OpenApiParameter("endDate", OpenApiTypes.DATETIME, description="A bare date includes that day."),
+        ],
+        responses=PaymentStatsSerializer,
+    )
+    @action(detail=False, methods=["get"])
+    def stats(self, request: Request) -> Response:
+        """seeds/003 GET /payments/status: counts, volumes and averages over a period, by gateway."""
+        query = StatsQuerySerializer(data=underscoreize(request.query_params.dict()))
+        query.is_valid(raise_exception=True)
+        filters = _dates(query, request)
+        end = filters.get("end_date")
+        if end is not None and filters.get("end_exclusive"):
+            end -= timedelta(microseconds=1)
+        data = selectors.payment_stats(
+            company_id=get_principal(request).company_id,
+            start=filters.get("start_date"),
+            end=end,
+            gateway=filters.get("gateway"),
+        )
+        return Response(data)
+
+    @extend_schema(
+        request=TestPaymentSerializer,
+        responses={200: TestPaymentResultSerializer, 400: OpenApiResponse(description="Invalid input")},
+    )
+    @action(detail=False, methods=["post"])
+    def test(self, request: Request) -> Response:
+        """seeds/004 POST /integrations/test/payment: a small charge through a sandbox (test-mode) integration."""
+        serializer = TestPaymentSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        data = serializer.validated_data
+        integration = self._integration(request, data)
+        if str(integration.values().get("secretKey", "")).startswith(("sk_live_", "rk_live_")):
+            raise ValidationError({"integration_id": "Test payments run only through test-mode (sk_test_) keys."})
+        source = data["payment_method_id"] or TEST_SOURCES.get(integration.provider, "")
+        if not source:
+            raise ValidationError({"payment_method_id": f"A {integration.provider} test payment needs one."})
+        principal = get_principal(request)
+        result = services.payment_process(
+            company_id=principal.company_id,
+            integration=integration,
+            data=services.PaymentInput(
+                amount=data["amount"],
+                currency=data["currency"],
+                payment_method_id=source,
+                description="Test payment",
+                metadata={"test": True, **({"orderReference": data["order_id"]} if data["order_id"] else {})},
+                is_test=True,
+            ),
+            user_id=principal.user_id,
+        )
+        # seeds/004 answers a test's outcome, success or not, as data: 200 with success false.
+        payment = self._payment(request, result.payment.id)
+        return Response(
+            {
+                "success": payment.status == Payment.Status.SUCCEEDED,
+                "payment_id": payment.id,
+                "transaction_id": payment.gateway_transaction_id,
+                "status": payment.status,
+                "amount": money.as_str(payment.amount, payment.currency),
+                "currency": payment.currency,
+                "gateway": payment.gateway,
+                "outcome": result.outcome,
+                "failure_code": payment.failure_code or None,
+                "failure_message": payment.failure_message or None,
+            }
+        )

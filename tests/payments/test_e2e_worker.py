@@ -1,0 +1,59 @@
+"""A signed Stripe webhook settles a payment through the receiver and a real Celery worker."""
+
+import subprocess
+import time
+
+import pytest
+
+from payments.models import Payment
+from tests.conftest import start_worker
+from tests.integrations import signers
+from tests.payments.conftest import CREDENTIALS, fixture_bytes
+from webhooks.models import Event
+
+pytestmark = pytest.mark.e2e
+
+
+def _wait_for(predicate, seconds: float = 40) -> bool:
+    deadline = time.time() + seconds
+    while time.time() < deadline:
+        if predicate():
+            return True
+        time.sleep(0.3)
+    return False
+
+
+def _stop(proc: subprocess.Popen) -> None:
+    proc.terminate()
+    try:
+        proc.wait(timeout=20)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+
+
+def test_a_worker_applies_a_stripe_payment_intent_succeeded_to_the_pending_payment(
+    transactional_db, api, company, make_gateway_integration, make_payment
+):
+    # given
+    integration = make_gateway_integration(company, "stripe", "https://api.stripe.com")
+    payment = make_payment(
+        company, transaction_id="pi_3QJ5nTLkdIwHu7ix0pD8Kmq1", status="pending", integration=integration
+    )
+    body = fixture_bytes("stripe", "payment_intent_succeeded.json")
+    signature = signers.stripe_headers(body, secret=CREDENTIALS["stripe"]["webhookSecret"])["Stripe-Signature"]
+    worker = start_worker(queues="inbound", concurrency=1)
+    try:
+        # when
+        response = api.generic(
+            "POST",
+            f"/api/v1/inbound/{integration.id}/",
+            body,
+            content_type="application/json",
+            HTTP_STRIPE_SIGNATURE=signature,
+        )
+        # then
+        assert response.status_code == 200
+        assert _wait_for(lambda: Payment.objects.get(id=payment.id).status == "succeeded")
+        assert Event.objects.filter(company=company, type="payment.succeeded").count() == 1
+    finally:
+        _stop(worker)
