@@ -37,7 +37,7 @@ def request(
         raise GatewayUnreachable(f"{url!r} is not an http(s) URL.")
     try:
         # The integrations app's guard: private addresses refused unless settings allow them.
-        integrations_transport._check_host(parts.hostname, parts.port or (443 if parts.scheme == "https" else 80))
+        integrations_transport.check_host(parts.hostname, parts.port or (443 if parts.scheme == "https" else 80))
     except integrations_transport.OutboundError as exc:
         raise GatewayUnreachable(str(exc))
     seconds = settings.PAYMENTS_HTTP_TIMEOUT_SECONDS
