@@ -284,7 +284,7 @@ class SyncLink(models.Model):
     our_modified_at = models.DateTimeField(null=True, blank=True)
     # sha256 of the fields both sides share, as they were when the two sides last agreed.
     content_hash = models.CharField(max_length=64)
-    last_run = models.ForeignKey(SyncRun, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    last_run = models.ForeignKey(SyncRun, null=True, blank=True, on_delete=models.SET_NULL, related_name="links")
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
