@@ -59,12 +59,10 @@ def sync_status(*, integration: Integration) -> dict[str, Any]:
             "current_sync": active[0] if active else None,
         },
         "config": {
-            "real_time_enabled": bool(integration.values().get("webhookSecret")),
-            "batch_size": settings.SYNC_DEFAULT_BATCH_SIZE,
-            "conflict_resolution": (
-                schedule.conflict_strategy if schedule else settings.SYNC_DEFAULT_CONFLICT_STRATEGY
-            ),
-            "sync_interval_minutes": schedule.interval_minutes if schedule else None,
+            "realTimeEnabled": bool(integration.values().get("webhookSecret")),
+            "batchSize": settings.SYNC_DEFAULT_BATCH_SIZE,
+            "conflictResolution": (schedule.conflict_strategy if schedule else settings.SYNC_DEFAULT_CONFLICT_STRATEGY),
+            "syncIntervalMinutes": schedule.interval_minutes if schedule else None,
         },
         "last_sync": last,
     }

@@ -77,10 +77,11 @@ class SyncStateSerializer(serializers.Serializer):
 
 
 class SyncConfigSerializer(serializers.Serializer):
-    real_time_enabled = serializers.BooleanField(help_text="The integration has a webhook secret: changes arrive live.")
-    batch_size = serializers.IntegerField()
-    conflict_resolution = serializers.CharField()
-    sync_interval_minutes = serializers.IntegerField(allow_null=True)
+    # The renderer leaves the inside of a "config" object as it is, so these names are camelCase already.
+    realTimeEnabled = serializers.BooleanField(help_text="The integration has a webhook secret: changes arrive live.")
+    batchSize = serializers.IntegerField()
+    conflictResolution = serializers.CharField()
+    syncIntervalMinutes = serializers.IntegerField(allow_null=True)
 
 
 class SyncStatusSerializer(serializers.Serializer):

@@ -190,7 +190,11 @@ class WooCommerce(StandIn):
         body = request["body"] or {}
         if request["method"] == "POST":
             if kind == "products" and any(r["sku"] == body.get("sku") for r in self.records["products"].values()):
-                error = {"code": "product_invalid_sku", "message": "Invalid or duplicated SKU.", "data": {"status": 400}}
+                error = {
+                    "code": "product_invalid_sku",
+                    "message": "Invalid or duplicated SKU.",
+                    "data": {"status": 400},
+                }
                 return 400, error, {}
             rid = str(self.new_id())
             when = self.stamp(now())

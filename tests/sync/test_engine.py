@@ -50,7 +50,9 @@ def test_a_full_pull_creates_products_customers_and_orders_page_by_page(company,
     assert SyncLink.objects.filter(integration=woo_integration).count() == 6
 
 
-def test_pulled_products_are_logged_so_product_and_external_id_lookups_find_them(company, woo, woo_integration, run_sync):
+def test_pulled_products_are_logged_so_product_and_external_id_lookups_find_them(
+    company, woo, woo_integration, run_sync
+):
     # given
     remote = woo.add_product(name="Hummus", sku="HUM-1", price="12.00")
 
