@@ -554,9 +554,9 @@ class Engine:
         pending = 0
         for ours in qs.iterator(chunk_size=self.run.batch_size):
             key = str(ours.pk)
-            if key in handled:
-                continue
             link = by_ours.get(key)
+            if key in handled or (link is not None and link.last_run_id == self.run.pk):
+                continue  # settled by the pull phase of this run (including records it created)
             if (
                 link is not None
                 and not self.run.force

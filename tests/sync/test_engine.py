@@ -275,6 +275,7 @@ def test_a_shopify_pull_follows_link_paging_and_a_push_creates_there(company, sh
     # then
     assert run.status == "completed", run.error
     assert run.counts["products"]["created"] == 6 and run.counts["products"]["pushed"] == 1
+    assert run.counts["products"]["unchanged"] == 0  # what the pull created is not counted again by the push
     assert run.counts["customers"]["created"] == 1 and run.counts["orders"]["created"] == 1
     product_pages = shopify.calls("GET", "products")
     assert len(product_pages) == 3 and "page_info" in product_pages[1]["query"]
@@ -283,3 +284,31 @@ def test_a_shopify_pull_follows_link_paging_and_a_push_creates_there(company, sh
     assert mug and mug[0]["variants"][0]["sku"] == "MUG-1"
     assert Order.objects.get(company=company).provider == "shopify"
     assert SyncRun.objects.get(pk=run.pk).duration_ms is not None
+
+
+def test_an_order_already_imported_by_webhook_is_not_duplicated_by_a_pull(company, woo, woo_integration, run_sync):
+    # given the shop's order arrived earlier through the order.created webhook
+    from integrations.inbound.registry import InboundMessage
+    from orders import inbound
+
+    remote = woo.add_order()
+    message = InboundMessage(
+        id=woo_integration.id,
+        company_id=company.id,
+        integration_id=woo_integration.id,
+        provider="woocommerce",
+        topic="order.created",
+        provider_event_id="delivery-1",
+        payload=remote,
+        received_at=now(),
+    )
+    inbound.woocommerce_order(message)
+    assert Order.objects.filter(company=company).count() == 1
+
+    # when
+    run = run_sync(woo_integration, "orders", "pull")
+
+    # then
+    assert run.counts["orders"]["created"] == 0 and run.counts["orders"]["unchanged"] == 1
+    assert Order.objects.filter(company=company).count() == 1
+    assert SyncLink.objects.get(kind="order").our_id == str(Order.objects.get(company=company).id)
