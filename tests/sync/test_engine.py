@@ -51,7 +51,7 @@ def test_a_full_pull_creates_products_customers_and_orders_page_by_page(company,
 
 
 def test_pulled_products_are_logged_so_product_and_external_id_lookups_find_them(
-    company, woo, woo_integration, run_sync
+    api, make_key, company, woo, woo_integration, run_sync
 ):
     # given
     remote = woo.add_product(name="Hummus", sku="HUM-1", price="12.00")
@@ -67,6 +67,11 @@ def test_pulled_products_are_logged_so_product_and_external_id_lookups_find_them
     assert log.integration_id == woo_integration.id
     summary = IntegrationLog.objects.get(company_id=company.id, operation="sync")
     assert "completed" in summary.message and summary.metadata["counts"]["products"]["created"] == 1
+    headers = make_key(company, scopes=["logs:read"])
+    by_product = api.get(f"/api/v1/logs/product/{product.id}", **headers).json()
+    by_external = api.get(f"/api/v1/logs/external/woocommerce/{remote['id']}", **headers).json()
+    assert [entry["operation"] for entry in by_product["logs"]] == ["import"]
+    assert [entry["productId"] for entry in by_external["logs"]] == [product.id]
 
 
 def test_a_second_pull_is_incremental_and_counts_unchanged_records_without_duplicating(
