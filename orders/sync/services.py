@@ -441,27 +441,14 @@ class Engine:
         fields = remote.fields
         try:
             with transaction.atomic():
-                if kind == "products":
-                    if ours is None:
-                        ours = services.product_upsert(
-                            company_id=self.run.company_id,
-                            sku=fields["sku"],
-                            name=fields["name"],
-                            price=fields["price"],
-                        )
-                    else:
-                        ours.sku, ours.name, ours.price = fields["sku"], fields["name"], fields["price"]
-                        ours.save(update_fields=["sku", "name", "price", "updated_at"])
-                elif ours is None:
-                    ours = services.customer_upsert(
-                        company_id=self.run.company_id,
-                        phone=fields["phone"],
-                        name=fields["name"],
-                        email=fields["email"],
-                    )
+                # The shared fields are named as our models' fields and the upserts' arguments.
+                if ours is None:
+                    upsert = services.product_upsert if kind == "products" else services.customer_upsert
+                    ours = upsert(company_id=self.run.company_id, **fields)
                 else:
-                    ours.phone, ours.name, ours.email = fields["phone"], fields["name"], fields["email"]
-                    ours.save(update_fields=["phone", "name", "email", "updated_at"])
+                    for name, value in fields.items():
+                        setattr(ours, name, value)
+                    ours.save(update_fields=[*fields, "updated_at"])
                 ours.refresh_from_db(fields=["updated_at"])
                 self.relink(kind, link, ours, remote, by_external, by_ours, remote.hash)
         except IntegrityError as exc:
