@@ -317,3 +317,30 @@ def test_an_order_already_imported_by_webhook_is_not_duplicated_by_a_pull(compan
     assert run.counts["orders"]["created"] == 0 and run.counts["orders"]["unchanged"] == 1
     assert Order.objects.filter(company=company).count() == 1
     assert SyncLink.objects.get(kind="order").our_id == str(Order.objects.get(company=company).id)
+
+
+def test_a_provider_failure_inside_a_page_rolls_the_page_back_with_its_counts(company, woo, woo_integration, run_sync):
+    # given two linked products: the first renamed at the shop, the second changed on both sides
+    first = woo.add_product(name="Wrap", sku="W-1", price="5.00")
+    second = woo.add_product(name="Plate", sku="P-1", price="9.00")
+    assert run_sync(woo_integration, "products", "bidirectional").status == "completed"
+    woo.touch("products", first["id"], name="Wrap (new)")
+    order_services.product_upsert(company_id=company.id, sku="P-1", name="Plate", price=Decimal("11"))
+    woo.touch("products", second["id"], regular_price="12.00", price="12.00")
+    woo.failures[("PUT", "products", 0)] = 500  # hub_wins sends ours, and the shop fails
+
+    # when
+    run = run_sync(woo_integration, "products", "bidirectional", conflict_strategy="hub_wins")
+
+    # then the rename applied before the failure, in the same page, is undone and not counted
+    assert run.status == "failed" and "HTTP 500" in run.error
+    assert Product.objects.get(company=company, sku="W-1").name == "Wrap"
+    assert run.counts["products"]["updated"] == 0 and run.counts["products"]["conflicts"] == 0
+    assert not IntegrationLog.objects.filter(operation="import", metadata__syncId=str(run.id)).exists()
+
+    # and the next run, the shop healthy again, applies both
+    woo.failures.clear()
+    again = run_sync(woo_integration, "products", "bidirectional", conflict_strategy="hub_wins")
+    assert again.counts["products"]["updated"] == 2 and again.counts["products"]["conflicts"] == 1
+    assert Product.objects.get(company=company, sku="W-1").name == "Wrap (new)"
+    assert woo.records["products"][str(second["id"])]["regular_price"] == "11.00"
