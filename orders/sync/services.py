@@ -223,6 +223,11 @@ class Engine:
             log_record_many(self.logs)
             self.logs = []
 
+    def fail(self, kind: str, *, operation: str, message: str, **extra: Any) -> None:
+        """Count a record as failed and log why (the run goes on)."""
+        self.bump(kind, "failed")
+        self.log(kind, operation=operation, status="error", message=message, **extra)
+
     def log(self, kind: str, *, operation: str, status: str, message: str, ours: Any = None, **extra: Any) -> None:
         product = ours if isinstance(ours, Product) else None
         remote: records.Remote | None = extra.pop("remote", None)
@@ -302,11 +307,9 @@ class Engine:
             return records.remote_from(self.run.provider, kind, raw)
         except records.RecordError as exc:
             ident = str(raw.get("id", "?")) if isinstance(raw, dict) else "?"
-            self.bump(kind, "failed")
-            self.log(
+            self.fail(
                 kind,
                 operation="import",
-                status="error",
                 message=f"{kind[:-1].title()} {ident}: {exc}.",
                 external_id=ident,
                 error_details={"error": str(exc)},
@@ -344,11 +347,9 @@ class Engine:
         ours = self._ours_for(kind, remote, link)
         if ours is not None and link is None and str(ours.pk) in by_ours:
             other = by_ours[str(ours.pk)].external_id
-            self.bump(kind, "failed")
-            self.log(
+            self.fail(
                 kind,
                 operation="import",
-                status="error",
                 ours=ours,
                 remote=remote,
                 message=f"{kind[:-1].title()} {remote.external_id} matches our {ours.pk}, "
@@ -472,11 +473,9 @@ class Engine:
                     ours.refresh_from_db(fields=["updated_at"])
                 self.relink(kind, link, ours, remote, by_external, by_ours, remote.hash)
         except IntegrityError as exc:
-            self.bump(kind, "failed")
-            self.log(
+            self.fail(
                 kind,
                 operation="import",
-                status="error",
                 remote=remote,
                 error_details={"error": str(exc)[:500]},
                 message=f"{kind[:-1].title()} {remote.external_id} could not be stored: it collides with "
@@ -514,11 +513,9 @@ class Engine:
         except ProviderError as exc:
             if exc.http_status is None or exc.http_status in FATAL_STATUSES or exc.http_status >= 500:
                 raise
-            self.bump(kind, "failed")
-            self.log(
+            self.fail(
                 kind,
                 operation="export",
-                status="error",
                 ours=ours,
                 external_id=target or "",
                 message=f"{kind[:-1].title()} {ours.pk} refused by {self.run.provider}: {exc}",
@@ -527,11 +524,9 @@ class Engine:
             return
         new_id = str(answer.get("id") or target or "")
         if not new_id:
-            self.bump(kind, "failed")
-            self.log(
+            self.fail(
                 kind,
                 operation="export",
-                status="error",
                 ours=ours,
                 message=f"{self.run.provider} created {kind[:-1]} {ours.pk} but answered no id.",
             )
@@ -620,11 +615,9 @@ class Engine:
                 )
                 by_external[remote.external_id] = link
         except services.OrderValidationError as exc:
-            self.bump("orders", "failed")
-            self.log(
+            self.fail(
                 "orders",
                 operation="import",
-                status="error",
                 remote=remote,
                 error_details=exc.details,
                 message=f"Order {remote.external_id} rejected: {exc.message}",

@@ -190,3 +190,12 @@ def test_list_filters_with_bad_values_answer_400(api, manage):
 
 def test_an_unknown_sync_id_is_404(api, manage):
     assert api.get("/api/v1/syncs/00000000-0000-4000-8000-000000000000", **manage).status_code == 404
+
+
+def test_a_person_with_a_jwt_starts_a_sync_recorded_as_theirs(api, owner, owner_headers, woo_integration):
+    # when
+    response = api.post(sync_url(woo_integration), {"syncType": "customers"}, format="json", **owner_headers)
+
+    # then
+    assert response.status_code == 202
+    assert response.json()["triggeredBy"] == "user" and response.json()["triggeredById"] == str(owner.id)
