@@ -6,16 +6,14 @@ A run moves each kind (products, customers, orders) in two phases:
 - push (products and customers only): send our records whose shared fields differ from
   what the link remembers, creating the ones the provider does not have yet.
 A record changed on both sides since the last sync is a conflict, resolved by the run's
-strategy and counted. Each record is written together with its link in one transaction,
-and the counts are saved after every page, so a run that fails part-way has counted
-everything it wrote.
+strategy and counted. A page's records, links, logs and counts commit together (a
+savepoint per record), so a run that fails part-way has counted exactly what it wrote.
 """
 
 import copy
 import logging
 import time
 from collections.abc import Callable
-from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 from uuid import UUID
@@ -187,15 +185,6 @@ def _event_data(run: SyncRun) -> dict[str, Any]:
 
 
 # --- the engine ---------------------------------------------------------------------------
-
-
-@dataclass
-class Pair:
-    """A provider record and ours as the reconciliation sees them."""
-
-    remote: records.Remote
-    link: SyncLink | None
-    ours: Product | Customer | None
 
 
 class Engine:
