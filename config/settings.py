@@ -397,6 +397,39 @@ SPECTACULAR_SETTINGS.setdefault("ENUM_NAME_OVERRIDES", {}).update(
         "OrderEventKindEnum": "orders.models.OrderEvent.Kind",
     }
 )
+# sync (orders/sync/: WooCommerce and Shopify catalog/customer/order syncs)
+SYNC_DEFAULT_BATCH_SIZE = env_int("SYNC_DEFAULT_BATCH_SIZE", 50)
+SYNC_MAX_BATCH_SIZE = 100  # WooCommerce's per_page ceiling (Shopify's limit is 250)
+SYNC_DEFAULT_CONFLICT_STRATEGY = env_str("SYNC_DEFAULT_CONFLICT_STRATEGY", "timestamp")
+# Incremental pulls ask for records modified since the last pulling run started, minus this
+# overlap (records changed while it paged, clock skew); refetched unchanged records cost a hash.
+SYNC_INCREMENTAL_OVERLAP_SECONDS = env_int("SYNC_INCREMENTAL_OVERLAP_SECONDS", 300)
+SYNC_HTTP_TIMEOUT_SECONDS = env_int("SYNC_HTTP_TIMEOUT_SECONDS", 30)
+# A queued/running run untouched this long is failed (a lost worker), unblocking the integration.
+SYNC_STALE_AFTER_SECONDS = env_int("SYNC_STALE_AFTER_SECONDS", 1800)
+CELERY_QUEUE_NAMES.append("sync")
+CELERY_TASK_ROUTES.update(
+    {
+        "orders.sync.tasks.sync_run": {"queue": "sync"},
+        "orders.sync.tasks.sync_schedules_run": {"queue": "sync"},
+        "orders.sync.tasks.sync_fail_stale": {"queue": "sync"},
+    }
+)
+CELERY_BEAT_SCHEDULE.update(
+    {
+        "sync-schedules": {"task": "orders.sync.tasks.sync_schedules_run", "schedule": 60.0},
+        "sync-fail-stale": {"task": "orders.sync.tasks.sync_fail_stale", "schedule": 300.0},
+    }
+)
+SPECTACULAR_SETTINGS["ENUM_NAME_OVERRIDES"].update(
+    {
+        "SyncTypeEnum": "orders.models.SyncRun.SyncType",
+        "SyncDirectionEnum": "orders.models.SyncRun.Direction",
+        "SyncConflictStrategyEnum": "orders.models.SyncRun.ConflictStrategy",
+        "SyncStatusEnum": "orders.models.SyncRun.Status",
+        "SyncTriggerEnum": "orders.models.SyncRun.Trigger",
+    }
+)
 
 # --- payments and messaging ------------------------------------------------------------
 # payments

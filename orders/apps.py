@@ -10,5 +10,6 @@ class OrdersConfig(AppConfig):
 
     def ready(self) -> None:
         from orders import inbound
+        from orders.sync import tasks  # noqa: F401 - autodiscovery only looks for orders.tasks
 
         inbound.register()

@@ -1,0 +1,1 @@
+"""Catalog, customer and order synchronisation with commerce platforms (WooCommerce, Shopify)."""
