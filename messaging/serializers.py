@@ -319,3 +319,15 @@ class RouteSetSerializer(serializers.Serializer):
     integration_ids = serializers.ListField(
         child=serializers.UUIDField(), max_length=10, help_text="First tried first."
     )
+
+
+class RouteListSerializer(serializers.Serializer):
+    """The answer of the routes endpoints: every channel's provider order."""
+
+    routes = RouteSerializer(many=True)
+
+
+class DefaultTemplateListSerializer(serializers.Serializer):
+    """The answer of templates/defaults: the built-in templates (not paginated)."""
+
+    templates = DefaultTemplateSerializer(many=True)

@@ -5,6 +5,7 @@ from typing import Any
 
 from django.core.exceptions import ValidationError as DjangoValidationError
 from djangorestframework_camel_case.util import underscoreize
+from drf_spectacular.openapi import AutoSchema
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import serializers as drf_serializers
@@ -21,6 +22,7 @@ from messaging import rendering, selectors, services
 from messaging.models import Channel, Message, MessageTemplate
 from messaging.serializers import (
     ChatSendSerializer,
+    DefaultTemplateListSerializer,
     DefaultTemplateSerializer,
     EmailSendSerializer,
     MessageCreateSerializer,
@@ -29,6 +31,7 @@ from messaging.serializers import (
     MessageSerializer,
     MessageTemplateSerializer,
     MessageTemplateUpdateSerializer,
+    RouteListSerializer,
     RouteSerializer,
     RouteSetSerializer,
     SmsSendSerializer,
@@ -253,15 +256,23 @@ class MessageTemplateViewSet(viewsets.ViewSet):
             raise ValidationError({"data": str(exc)})
         return Response(TemplatePreviewSerializer(rendered).data)
 
-    @extend_schema(responses=DefaultTemplateSerializer(many=True))
+    @extend_schema(responses=DefaultTemplateListSerializer)
     @action(detail=False, methods=["get"])
     def defaults(self, request: Request) -> Response:
         """Built-in templates (low_stock_alert, expiry_alert, daily_report, order_confirmation)."""
         return Response({"templates": DefaultTemplateSerializer(selectors.default_templates(), many=True).data})
 
 
+class _ObjectResponseSchema(AutoSchema):
+    """The routes list answers one object ({"routes": [...]}), not a bare array."""
+
+    def _is_list_view(self, serializer=None) -> bool:
+        return False
+
+
 @extend_schema(tags=["messaging"])
 class MessagingRouteViewSet(viewsets.ViewSet):
+    schema = _ObjectResponseSchema()
     """The order in which a channel's integrations are tried (failover)."""
 
     required_scopes = [MESSAGES_SEND]
@@ -269,12 +280,12 @@ class MessagingRouteViewSet(viewsets.ViewSet):
     lookup_field = "channel"
     lookup_value_regex = "email|sms|chat"
 
-    @extend_schema(responses=RouteSerializer(many=True))
+    @extend_schema(responses=RouteListSerializer)
     def list(self, request: Request) -> Response:
         routes = selectors.route_list(company_id=get_principal(request).company_id)
         return Response({"routes": RouteSerializer(routes, many=True).data})
 
-    @extend_schema(request=RouteSetSerializer, responses=RouteSerializer(many=True))
+    @extend_schema(request=RouteSetSerializer, responses=RouteListSerializer)
     def update(self, request: Request, channel: str) -> Response:
         """Replace a channel's provider order; an empty list goes back to every active integration, oldest first."""
         serializer = RouteSetSerializer(data=request.data)

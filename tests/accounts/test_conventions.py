@@ -83,3 +83,14 @@ def test_timestamps_keep_four_digit_years():
     from config.api.fields import isoformat_ms
 
     assert isoformat_ms(datetime(241, 10, 23, 14, 36, 2, 413999, tzinfo=UTC)) == "0241-10-23T14:36:02.413Z"
+
+
+def test_json_with_nul_characters_answers_400(api, owner_headers):
+    response = api.post(
+        "/api/v1/api-keys/",
+        '{"name": "x", "scopes": ["logs:read"], "meta": {"\\u0000": 1}}',
+        content_type="application/json",
+        **owner_headers,
+    )
+    _assert_envelope(response, 400)
+    assert "NUL" in response.json()["message"]
