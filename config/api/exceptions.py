@@ -7,6 +7,7 @@ from typing import Any
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.exceptions import RequestDataTooBig
 from django.core.exceptions import ValidationError as DjangoValidationError
+from django.db import DataError
 from django.http import Http404, JsonResponse
 from rest_framework import exceptions, status
 from rest_framework.response import Response
@@ -93,6 +94,11 @@ def exception_handler(exc: Exception, context: dict[str, Any]) -> Response:
         exc = exceptions.PermissionDenied()
     elif isinstance(exc, RequestDataTooBig):
         exc = PayloadTooLarge()
+    elif isinstance(exc, DataError):
+        # The database refused a value the request carried (a date or number beyond what it
+        # stores): the caller's input, answered as such; logged in case a check is missing.
+        logger.warning("Database refused a request value: %s", str(exc).splitlines()[0])
+        exc = exceptions.ValidationError({"errors": ["A value in the request is outside what can be stored."]})
     elif isinstance(exc, DjangoValidationError):
         # e.g. a malformed UUID reaching a queryset filter: the caller's input, not our crash
         exc = exceptions.ValidationError({"errors": list(exc.messages)})

@@ -308,3 +308,10 @@ def test_another_companys_owner_cannot_read_the_secret(api, manage, make_user, o
     response = api.get(f"{BASE}/{created['id']}/secret", **jwt_headers(stranger, other_company))
     assert response.status_code == 404
     assert created["secret"] not in response.content.decode()
+
+
+def test_a_date_postgresql_cannot_store_answers_400_not_500(api, company, make_key):
+    headers = make_key(company, scopes=["logs:read"])
+    response = api.get("/api/v1/logs/webhooks/?endDate=8379-12-27T13%3A39%3A29-21%3A11", **headers)
+    assert response.status_code == 400
+    assert response.json()["statusCode"] == 400
