@@ -93,4 +93,4 @@ def test_json_with_nul_characters_answers_400(api, owner_headers):
         **owner_headers,
     )
     _assert_envelope(response, 400)
-    assert "NUL" in response.json()["message"]
+    assert "NUL" in response.json()["details"]["meta"][0]
