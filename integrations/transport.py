@@ -17,6 +17,10 @@ class OutboundError(Exception):
     """No usable answer: refused address, DNS failure, timeout, connection error."""
 
 
+class OutboundTimeout(OutboundError):
+    """The request was sent but no answer came in time: the far side may have acted on it."""
+
+
 def check_host(host: str, port: int) -> None:
     """Refuse private, loopback, link-local and metadata addresses unless settings allow them."""
     if settings.INTEGRATIONS_ALLOW_PRIVATE_URLS:
@@ -58,8 +62,11 @@ def request(
             timeout=(min(seconds, 5.0), seconds),
             allow_redirects=False,
         )
+    except requests.ConnectTimeout:
+        # Never connected, so nothing was sent: callers may treat it like a refused connection.
+        raise OutboundError(f"{parts.hostname} did not accept a connection within {min(seconds, 5.0):g} s.")
     except requests.Timeout:
-        raise OutboundError(f"{parts.hostname} did not answer within {seconds:g} s.")
+        raise OutboundTimeout(f"{parts.hostname} did not answer within {seconds:g} s.")
     except requests.RequestException as exc:
         raise OutboundError(f"Cannot reach {parts.hostname}: {type(exc).__name__}.")
 

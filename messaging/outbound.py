@@ -58,7 +58,7 @@ def http_json(method: str, url: str, **kwargs: Any) -> tuple[requests.Response, 
 
 def smtp_open(host: str, port: int, *, implicit_tls: bool) -> smtplib.SMTP:
     """Connect to an SMTP server (implicit TLS on 465-style ports) within the configured timeout."""
-    # integrations.transport owns the SSRF policy; it names its guard privately (see docs/messaging.md).
+    # integrations.transport owns the SSRF policy.
     transport.check_host(host, port)
     seconds = timeout_seconds()
     context = ssl.create_default_context()

@@ -6,7 +6,6 @@ reconciliation); a refused connection never reached it.
 """
 
 from typing import Any
-from urllib.parse import urlsplit
 
 import requests
 from django.conf import settings
@@ -31,30 +30,22 @@ def request(
     data: Any = None,
     json_body: Any = None,
 ) -> requests.Response:
-    """Send one request to a gateway with PAYMENTS_HTTP_TIMEOUT_SECONDS; never follows redirects."""
-    parts = urlsplit(url)
-    if parts.scheme not in ("http", "https") or not parts.hostname:
-        raise GatewayUnreachable(f"{url!r} is not an http(s) URL.")
+    """Send one request to a gateway with PAYMENTS_HTTP_TIMEOUT_SECONDS; never follows redirects.
+
+    The sending (SSRF guard, timeouts, no redirects) is integrations.transport's; this only
+    names its outcomes in payment terms.
+    """
     try:
-        # The integrations app's guard: private addresses refused unless settings allow them.
-        integrations_transport.check_host(parts.hostname, parts.port or (443 if parts.scheme == "https" else 80))
-    except integrations_transport.OutboundError as exc:
-        raise GatewayUnreachable(str(exc))
-    seconds = settings.PAYMENTS_HTTP_TIMEOUT_SECONDS
-    try:
-        return requests.request(
+        return integrations_transport.request(
             method,
             url,
             headers=headers,
             auth=auth,
             data=data,
-            json=json_body,
-            timeout=(min(seconds, 5.0), seconds),
-            allow_redirects=False,
+            json_body=json_body,
+            timeout=settings.PAYMENTS_HTTP_TIMEOUT_SECONDS,
         )
-    except requests.ConnectTimeout:
-        raise GatewayUnreachable(f"{parts.hostname} did not accept a connection within {min(seconds, 5.0):g} s.")
-    except requests.Timeout:
-        raise GatewayTimeout(f"{parts.hostname} did not answer within {seconds:g} s.")
-    except requests.RequestException as exc:
-        raise GatewayUnreachable(f"Cannot reach {parts.hostname}: {type(exc).__name__}.")
+    except integrations_transport.OutboundTimeout as exc:
+        raise GatewayTimeout(str(exc)) from exc
+    except integrations_transport.OutboundError as exc:
+        raise GatewayUnreachable(str(exc)) from exc
