@@ -10,6 +10,7 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from config.api.fields import ModelSerializer, TimestampField
+from config.api.pagination import PaginationSerializer
 from logs.models import INTEGRATION_TYPES, ApiRequestLog, IntegrationLog
 from logs.selectors import SORT_FIELDS
 
@@ -237,15 +238,6 @@ class ExternalLogSerializer(ModelSerializer):
     class Meta:
         model = IntegrationLog
         fields = [f for f in _LOG_FIELDS if f not in ("integration_type", "external_product_id")]
-
-
-class PaginationSerializer(serializers.Serializer):
-    page = serializers.IntegerField()
-    limit = serializers.IntegerField()
-    total = serializers.IntegerField()
-    total_pages = serializers.IntegerField()
-    has_next = serializers.BooleanField()
-    has_prev = serializers.BooleanField()
 
 
 class LogListResponse(serializers.Serializer):

@@ -6,6 +6,7 @@ from typing import Any
 from rest_framework import serializers
 
 from config.api.fields import ModelSerializer, TimestampField, isoformat_ms
+from config.api.pagination import PaginationSerializer
 from orders import money
 from orders.models import Order, OrderEvent, OrderItem
 from orders.phones import InvalidPhone, to_e164
@@ -144,20 +145,11 @@ class OrderEventSerializer(ModelSerializer):
         read_only_fields = fields
 
 
-class OrderEventPaginationSerializer(serializers.Serializer):
-    page = serializers.IntegerField()
-    limit = serializers.IntegerField()
-    total = serializers.IntegerField()
-    total_pages = serializers.IntegerField()
-    has_next = serializers.BooleanField()
-    has_prev = serializers.BooleanField()
-
-
 class OrderEventListSerializer(serializers.Serializer):
     """{"events": [...], "pagination": {...}} (schema only)."""
 
     events = OrderEventSerializer(many=True)
-    pagination = OrderEventPaginationSerializer()
+    pagination = PaginationSerializer()
 
 
 class OrderItemInputSerializer(serializers.Serializer):

@@ -7,7 +7,7 @@ from django.conf import settings
 from rest_framework import serializers
 
 from config.api.fields import ModelSerializer, TimestampField
-from logs.serializers import PaginationSerializer  # the list shape's pagination block, one schema component
+from config.api.pagination import PaginationSerializer
 from webhooks import catalog, client, services, signing
 from webhooks.models import Attempt, Delivery, Endpoint
 

@@ -3,10 +3,22 @@
 import math
 from typing import Any
 
+from rest_framework import serializers
 from rest_framework.exceptions import ValidationError
 from rest_framework.pagination import BasePagination
 from rest_framework.request import Request
 from rest_framework.response import Response
+
+
+class PaginationSerializer(serializers.Serializer):
+    """The `pagination` block of the list shape, for schemas of hand-built lists."""
+
+    page = serializers.IntegerField()
+    limit = serializers.IntegerField()
+    total = serializers.IntegerField()
+    total_pages = serializers.IntegerField()
+    has_next = serializers.BooleanField()
+    has_prev = serializers.BooleanField()
 
 
 def parse_page_params(request: Request, *, default_limit: int = 20, max_limit: int = 100) -> tuple[int, int]:
