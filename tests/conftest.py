@@ -133,7 +133,9 @@ def test_database_url() -> str:
 test_database_url.__test__ = False  # not a test, despite its name
 
 
-def start_worker(*, queues: str = "default", concurrency: int = 2, extra_env: dict | None = None) -> subprocess.Popen:
+def start_worker(
+    *, queues: str = "default", concurrency: int = 2, extra_env: dict | None = None, extra_args: list[str] | None = None
+) -> subprocess.Popen:
     """Start a real Celery worker on the test database and Redis; returns once it is ready."""
     env = {**os.environ, "DATABASE_URL": test_database_url(), "REDIS_URL": settings.REDIS_URL, **(extra_env or {})}
     proc = subprocess.Popen(
@@ -151,6 +153,7 @@ def start_worker(*, queues: str = "default", concurrency: int = 2, extra_env: di
             "--without-gossip",
             "--without-mingle",
             "--loglevel=INFO",
+            *(extra_args or []),
         ],
         cwd=ROOT,
         env=env,

@@ -1,19 +1,15 @@
 """Inbound events processed by real Celery workers on the test database and Redis."""
 
 import json
-import os
 import subprocess
-import sys
-import threading
 import time
 
 import pytest
-from django.conf import settings
 
 from integrations import services
 from integrations.models import InboundEvent
 from logs.models import IntegrationLog
-from tests.conftest import ROOT, start_worker, test_database_url
+from tests.conftest import start_worker
 from tests.integrations import signers as s
 
 pytestmark = pytest.mark.e2e
@@ -62,26 +58,8 @@ def test_a_worker_marks_an_event_without_handler_ignored_and_logs_it(transaction
 
 
 def _worker_with_handlers() -> subprocess.Popen:
-    """A worker like tests.conftest.start_worker that also imports this folder's test handlers."""
-    env = {**os.environ, "DATABASE_URL": test_database_url(), "REDIS_URL": settings.REDIS_URL}
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "celery", "-A", "config", "worker", "-Q", "inbound", "-c", "1"]
-        + ["--include", "tests.integrations.worker_handlers", "--without-gossip", "--without-mingle", "-l", "INFO"],
-        cwd=ROOT,
-        env=env,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-        text=True,
-    )
-    deadline = time.time() + 60
-    for line in proc.stdout:
-        if "ready." in line:
-            break
-        if time.time() > deadline or proc.poll() is not None:
-            proc.kill()
-            raise RuntimeError("the Celery worker did not start")
-    threading.Thread(target=lambda: [None for _ in proc.stdout], daemon=True).start()
-    return proc
+    """A worker that also imports this folder's test handlers."""
+    return start_worker(queues="inbound", concurrency=1, extra_args=["--include", "tests.integrations.worker_handlers"])
 
 
 def test_a_failing_handler_is_retried_by_the_worker_until_it_succeeds(transactional_db, company, post_inbound):
