@@ -8,11 +8,6 @@ key, so N requests cost one small write per (key, day, endpoint, status class) p
 A process killed with SIGKILL loses at most one interval of counts; graceful exits flush.
 """
 
-import atexit
-import contextlib
-import logging
-import os
-import threading
 from collections import Counter
 from datetime import UTC, date, datetime
 from uuid import UUID
@@ -20,20 +15,22 @@ from uuid import UUID
 from django.conf import settings
 from django.db import connection, transaction
 
-logger = logging.getLogger(__name__)
+from accounts.buffering import BackgroundFlusher
 
 _Key = tuple[UUID, date, str, int]
 
 
-class UsageBuffer:
+class UsageBuffer(BackgroundFlusher):
     """Counts requests per (key, day, endpoint, status class) until the next flush."""
 
-    def __init__(self) -> None:
-        self._lock = threading.Lock()
+    thread_name = "api-key-usage-flush"
+
+    def _clear(self) -> None:
         self._counts: Counter[_Key] = Counter()
         self._last_used: dict[UUID, datetime] = {}
-        self._thread: threading.Thread | None = None
-        self._stop = threading.Event()
+
+    def interval(self) -> float:
+        return settings.API_KEY_USAGE_FLUSH_SECONDS
 
     def record(self, api_key_id: UUID, endpoint: str, status_code: int, at: datetime | None = None) -> None:
         """Count one request (cheap: no I/O)."""
@@ -41,25 +38,7 @@ class UsageBuffer:
         with self._lock:
             self._counts[(api_key_id, at.date(), endpoint[:200], status_code // 100)] += 1
             self._last_used[api_key_id] = at
-        if self._thread is None and settings.API_KEY_USAGE_FLUSH_SECONDS > 0:
-            self._start()
-
-    def _start(self) -> None:
-        with self._lock:
-            if self._thread is not None:
-                return
-            self._thread = threading.Thread(target=self._run, name="api-key-usage-flush", daemon=True)
-            self._thread.start()
-
-    def _run(self) -> None:
-        interval = max(settings.API_KEY_USAGE_FLUSH_SECONDS, 1)
-        while not self._stop.wait(interval):
-            try:
-                self.flush()
-            except Exception:  # keep flushing on the next tick; the counts are kept
-                logger.exception("API key usage flush failed")
-            finally:
-                connection.close()
+        self._ensure_thread()
 
     def flush(self) -> int:
         """Write the buffered counts; return how many rows were upserted."""
@@ -105,20 +84,5 @@ class UsageBuffer:
             raise
         return len(rows)
 
-    def reset_after_fork(self) -> None:
-        self._lock = threading.Lock()
-        self._counts = Counter()
-        self._last_used = {}
-        self._thread = None
-        self._stop = threading.Event()
-
 
 usage_buffer = UsageBuffer()
-os.register_at_fork(after_in_child=usage_buffer.reset_after_fork)
-
-
-@atexit.register
-def _flush_at_exit() -> None:
-    # The database (or logging) may already be gone at interpreter exit.
-    with contextlib.suppress(Exception):
-        usage_buffer.flush()

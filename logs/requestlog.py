@@ -10,33 +10,34 @@ Never recorded: bodies, query strings (they can carry credentials, e.g. WooComme
 consumer_secret) and header values other than the user agent.
 """
 
-import atexit
-import contextlib
 import ipaddress
 import logging
-import os
-import threading
 import time
 from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import Any
 
 from django.conf import settings
-from django.db import InterfaceError, OperationalError, connection
+from django.db import InterfaceError, OperationalError
 from django.http import HttpRequest, HttpResponse
+
+from accounts.buffering import BackgroundFlusher
+from accounts.throttling import client_ip
 
 logger = logging.getLogger(__name__)
 
 
-class RequestLogBuffer:
+class RequestLogBuffer(BackgroundFlusher):
     """Pending ApiRequestLog rows of this process, written by a background thread."""
 
-    def __init__(self) -> None:
-        self._lock = threading.Lock()
+    thread_name = "request-log-flush"
+
+    def _clear(self) -> None:
         self._rows: list[dict[str, Any]] = []
-        self._thread: threading.Thread | None = None
-        self._stop = threading.Event()
         self.dropped = 0
+
+    def interval(self) -> float:
+        return settings.LOG_REQUEST_FLUSH_SECONDS
 
     def record(self, row: dict[str, Any]) -> None:
         """Queue one request's log (cheap: no I/O)."""
@@ -46,30 +47,11 @@ class RequestLogBuffer:
             if overflow > 0:
                 del self._rows[:overflow]
                 self.dropped += overflow
-        if self._thread is None and settings.LOG_REQUEST_FLUSH_SECONDS > 0:
-            self._start()
+        self._ensure_thread()
 
     def pending(self) -> int:
         with self._lock:
             return len(self._rows)
-
-    def _start(self) -> None:
-        with self._lock:
-            if self._thread is not None:
-                return
-            self._stop = threading.Event()
-            self._thread = threading.Thread(target=self._run, args=(self._stop,), name="request-log-flush", daemon=True)
-            self._thread.start()
-
-    def _run(self, stop: threading.Event) -> None:
-        interval = max(settings.LOG_REQUEST_FLUSH_SECONDS, 0.1)
-        while not stop.wait(interval):
-            try:
-                self.flush()
-            except Exception:  # the rows were put back; the next tick retries
-                logger.exception("API request log flush failed")
-            finally:
-                connection.close()
 
     def flush(self) -> int:
         """Write the buffered rows with one INSERT per batch; return how many were written."""
@@ -92,30 +74,8 @@ class RequestLogBuffer:
             raise
         return len(rows)
 
-    def stop(self) -> None:
-        """Stop the flush thread (tests flush by hand) and drop what is pending."""
-        with self._lock:
-            self._stop.set()
-            self._thread = None
-            self._rows = []
-            self.dropped = 0
-
-    def reset_after_fork(self) -> None:
-        self._lock = threading.Lock()
-        self._rows = []
-        self._thread = None
-        self._stop = threading.Event()
-        self.dropped = 0
-
 
 request_log_buffer = RequestLogBuffer()
-os.register_at_fork(after_in_child=request_log_buffer.reset_after_fork)
-
-
-@atexit.register
-def _flush_at_exit() -> None:
-    with contextlib.suppress(Exception):
-        request_log_buffer.flush()
 
 
 def _text(value: str, limit: int) -> str:
@@ -124,12 +84,8 @@ def _text(value: str, limit: int) -> str:
 
 
 def _client_ip(request: HttpRequest) -> str | None:
-    meta = request.META
-    raw = meta.get("REMOTE_ADDR") or ""
-    if settings.TRUST_X_FORWARDED_FOR and meta.get("HTTP_X_FORWARDED_FOR"):
-        raw = meta["HTTP_X_FORWARDED_FOR"].split(",")[0].strip()
     try:
-        return str(ipaddress.ip_address(raw))
+        return str(ipaddress.ip_address(client_ip(request)))
     except ValueError:
         return None
 
