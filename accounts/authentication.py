@@ -28,7 +28,8 @@ class ApiKeyAuthentication(BaseAuthentication):
             raise exceptions.AuthenticationFailed(
                 f"Malformed API key: keys start with {settings.API_KEY_PREFIX!r} and are 47 characters long."
             )
-        info, verdict = api_key_resolve(raw, rate_limited=settings.RATE_LIMIT_ENABLED)
+        hashed = api_key_hash(raw)  # once per request: the lookup and the bucket both use it
+        info, verdict = api_key_resolve(hashed, rate_limited=settings.RATE_LIMIT_ENABLED)
         if info is None:
             raise exceptions.AuthenticationFailed("Invalid API key.")
         if info.status == "revoked":
@@ -43,7 +44,7 @@ class ApiKeyAuthentication(BaseAuthentication):
             scopes=info.scopes,
             api_key_id=info.id,
             rate_limit=info.rate_limit,
-            extra={"bucket": api_key_bucket(api_key_hash(raw))},
+            extra={"bucket": api_key_bucket(hashed)},
         )
         if verdict is not None:
             # Counted in the same Redis call as the lookup; ApiKeyRateThrottle enforces it.

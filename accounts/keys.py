@@ -128,14 +128,13 @@ def _load(hashed: str) -> KeyInfo | None:
     )
 
 
-def api_key_resolve(raw: str, *, rate_limited: bool) -> tuple[KeyInfo | None, Verdict | None]:
-    """Return the key's info and, in Redis mode, its rate-limit verdict for this request.
+def api_key_resolve(hashed: str, *, rate_limited: bool) -> tuple[KeyInfo | None, Verdict | None]:
+    """Return the info of the key with this hash and, in Redis mode, its rate-limit verdict.
 
     In Redis mode the key's data is cached in a hash and the limit is counted in the same
     script call; in the embedded mode the key is read from the database and the caller
     counts the limit with the database fallback.
     """
-    hashed = api_key_hash(raw)
     client = get_redis()
     if client is None or not rate_limited:
         return _load(hashed), None
