@@ -289,14 +289,30 @@ CELERY_BEAT_SCHEDULE.update(
     }
 )
 
+# --- outbound (core.outbound: every connection to the network; docs/outbound.md) --------
+# The one development switch: allows plain http, private/loopback targets and SMTP without
+# TLS. On in the embedded default (DEBUG), off in production. The older flags it replaces
+# are still read from the environment as deprecated aliases.
+_LEGACY_LOCAL_FLAGS = ("INTEGRATIONS_ALLOW_PRIVATE_URLS", "WEBHOOK_ALLOW_PRIVATE_NETWORKS", "WEBHOOK_ALLOW_HTTP")
+HUB_ALLOW_LOCAL_TARGETS = env_bool(
+    "HUB_ALLOW_LOCAL_TARGETS", DEBUG or any(env_bool(name, False) for name in _LEGACY_LOCAL_FLAGS)
+)
+# Seconds to establish a connection, and the default wait for an answer (callers may ask longer).
+OUTBOUND_CONNECT_TIMEOUT_SECONDS = env_int("OUTBOUND_CONNECT_TIMEOUT_SECONDS", 5)
+OUTBOUND_READ_TIMEOUT_SECONDS = env_int("OUTBOUND_READ_TIMEOUT_SECONDS", 10)
+# Larger answers are refused (webhook attempts keep a truncated copy instead).
+OUTBOUND_RESPONSE_MAX_BYTES = env_int("OUTBOUND_RESPONSE_MAX_BYTES", 10 * 1024 * 1024)
+# CA bundle that verifies servers' certificates (empty: certifi's public roots).
+OUTBOUND_CA_BUNDLE = env_str("OUTBOUND_CA_BUNDLE", "")
+# Circuit breaker per (company, provider): open after this many consecutive transient
+# failures, half-open (one probe) after the cool-down.
+CIRCUIT_FAILURE_THRESHOLD = env_int("CIRCUIT_FAILURE_THRESHOLD", 5)
+CIRCUIT_COOLDOWN_SECONDS = env_int("CIRCUIT_COOLDOWN_SECONDS", 60)
+
 # --- webhooks (outbound endpoints, events, deliveries) --------------------------------
-# https only, and no private/loopback/link-local/metadata addresses, unless these allow it
-# (local development and tests set them).
-WEBHOOK_ALLOW_HTTP = env_bool("WEBHOOK_ALLOW_HTTP", DEBUG)
-WEBHOOK_ALLOW_PRIVATE_NETWORKS = env_bool("WEBHOOK_ALLOW_PRIVATE_NETWORKS", False)
 WEBHOOK_CONNECT_TIMEOUT = env_int("WEBHOOK_CONNECT_TIMEOUT", 5)  # seconds
 WEBHOOK_READ_TIMEOUT = env_int("WEBHOOK_READ_TIMEOUT", 15)  # seconds
-# CA bundle that verifies receivers' certificates (empty: certifi's public roots).
+# CA bundle that verifies receivers' certificates (empty: OUTBOUND_CA_BUNDLE, else certifi's public roots).
 WEBHOOK_CA_BUNDLE = env_str("WEBHOOK_CA_BUNDLE", "")
 WEBHOOK_RESPONSE_MAX_BYTES = env_int("WEBHOOK_RESPONSE_MAX_BYTES", 4096)  # response body kept per attempt
 # Seconds before each attempt: the first is immediate, then retries (capped by an endpoint's maxRetries).
@@ -346,8 +362,6 @@ CELERY_BEAT_SCHEDULE.update(
 # --- integrations (registry, health, inbound provider webhooks) ------------------------
 # Connection checks and PayPal's verification API: seconds before giving up.
 INTEGRATIONS_HTTP_TIMEOUT_SECONDS = env_int("INTEGRATIONS_HTTP_TIMEOUT_SECONDS", 10)
-# Outbound calls refuse private/loopback addresses unless this is on (local development, tests).
-INTEGRATIONS_ALLOW_PRIVATE_URLS = env_bool("INTEGRATIONS_ALLOW_PRIVATE_URLS", False)
 # The public origin providers post to (e.g. https://hub.example.com) when a proxy hides it;
 # Square and Twilio sign the URL, so it must be exactly what they were given.
 INTEGRATIONS_PUBLIC_BASE_URL = env_str("INTEGRATIONS_PUBLIC_BASE_URL", "")
@@ -452,8 +466,6 @@ MESSAGING_PROVIDER_TIMEOUT_SECONDS = env_int("MESSAGING_PROVIDER_TIMEOUT_SECONDS
 # Passes through the whole provider chain before a message is marked failed, and the wait before each retry.
 MESSAGING_SEND_MAX_RUNS = env_int("MESSAGING_SEND_MAX_RUNS", 3)
 MESSAGING_RETRY_BACKOFF = [int(s) for s in env_list("MESSAGING_RETRY_BACKOFF", ["30", "300", "1800"])]
-# SMTP: refuse servers that do not offer STARTTLS (port 465 always uses implicit TLS).
-MESSAGING_SMTP_REQUIRE_TLS = env_bool("MESSAGING_SMTP_REQUIRE_TLS", not DEBUG)
 # A message queued (or claimed) longer ago than this without progress is enqueued again by the sweeper.
 MESSAGING_SWEEP_GRACE_SECONDS = env_int("MESSAGING_SWEEP_GRACE_SECONDS", 120)
 CELERY_QUEUE_NAMES.append("messaging")

@@ -1,24 +1,29 @@
-"""The only network calls of messaging: provider HTTP APIs and SMTP servers, with timeouts and the SSRF guard.
+"""Messaging's network calls, all through core.outbound: provider HTTP APIs and SMTP servers.
 
-HTTP goes through integrations.transport (timeouts, no redirects, private addresses refused
-unless INTEGRATIONS_ALLOW_PRIVATE_URLS); SMTP connections are checked by the same guard.
+The seam owns the SSRF policy, the pinned address, timeouts and caps (docs/outbound.md);
+this module only names failures in SendError terms.
 """
 
 import smtplib
-import ssl
 from typing import Any
 
 import requests
 from django.conf import settings
 
-from integrations import transport
+from core import outbound as seam
 from messaging.providers.base import SendError, classify_status
 
-OutboundError = transport.OutboundError
+OutboundError = seam.OutboundError
 
 
 def timeout_seconds() -> float:
     return float(settings.MESSAGING_PROVIDER_TIMEOUT_SECONDS)
+
+
+def send_error(exc: seam.OutboundError) -> SendError:
+    """Return the SendError of a seam failure: a refused target is our configuration, the rest is transient."""
+    kind = SendError.PROVIDER if exc.kind == seam.REJECTED else SendError.RETRYABLE
+    return SendError(kind, str(exc))
 
 
 def http_request(
@@ -32,11 +37,11 @@ def http_request(
 ) -> requests.Response:
     """Send one request; a timeout or connection error raises a retryable SendError."""
     try:
-        return transport.request(
+        return seam.request(
             method, url, headers=headers, auth=auth, data=data, json_body=json_body, timeout=timeout_seconds()
         )
-    except OutboundError as exc:
-        raise SendError(SendError.RETRYABLE, str(exc)) from exc
+    except seam.OutboundError as exc:
+        raise send_error(exc) from exc
 
 
 def http_json(method: str, url: str, **kwargs: Any) -> tuple[requests.Response, Any]:
@@ -57,15 +62,10 @@ def http_json(method: str, url: str, **kwargs: Any) -> tuple[requests.Response, 
 
 
 def smtp_open(host: str, port: int, *, implicit_tls: bool) -> smtplib.SMTP:
-    """Connect to an SMTP server (implicit TLS on 465-style ports) within the configured timeout."""
-    # integrations.transport owns the SSRF policy.
-    transport.check_host(host, port)
-    seconds = timeout_seconds()
-    context = ssl.create_default_context()
-    if implicit_tls:
-        return smtplib.SMTP_SSL(host, port, timeout=seconds, context=context)
-    return smtplib.SMTP(host, port, timeout=seconds)
+    """Connect to the checked address of an SMTP server (implicit TLS on 465-style ports) within the timeout."""
+    return seam.smtp_connect(host, port, implicit_tls=implicit_tls, timeout=timeout_seconds())
 
 
 def smtp_starttls(client: smtplib.SMTP) -> None:
-    client.starttls(context=ssl.create_default_context())
+    """Upgrade to TLS when offered; outside development a server without STARTTLS is refused (OutboundRefused)."""
+    seam.smtp_starttls(client)

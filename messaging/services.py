@@ -18,6 +18,7 @@ from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.html import strip_tags
 
+from core.circuit import Circuit
 from integrations.models import Integration
 from logs.services import LogEntry, log_record_many
 from messaging import rendering, selectors
@@ -259,6 +260,14 @@ def _try_chain(message: Message, chain: list[Integration]) -> list[MessageAttemp
             integration_name=integration.name,
             attempted_at=timezone.now(),
         )
+        circuit = Circuit(message.company_id, integration.provider)
+        if not circuit.allow():
+            # A provider failing again and again is skipped for its cool-down instead of costing a timeout.
+            attempt.outcome = MessageAttempt.Outcome.RETRYABLE
+            wait = circuit.retry_in()
+            attempt.error = f"Skipped: {integration.provider} failed repeatedly; tried again in {wait:.0f} s."
+            attempts.append(attempt)
+            continue
         started = time.monotonic()
         try:
             values = {**integration.values(), "_integrationId": str(integration.id)}
@@ -274,6 +283,10 @@ def _try_chain(message: Message, chain: list[Integration]) -> list[MessageAttemp
             attempt.provider_message_id = result.provider_message_id[:255]
             attempt.status_code = result.status_code
         attempt.duration_ms = int((time.monotonic() - started) * 1000)
+        if attempt.outcome == MessageAttempt.Outcome.RETRYABLE:
+            circuit.record_failure()
+        elif attempt.outcome != MessageAttempt.Outcome.PROVIDER:
+            circuit.record_success()  # it answered (sent, or refused this message): it is alive
         attempts.append(attempt)
         if attempt.outcome in (MessageAttempt.Outcome.SENT, MessageAttempt.Outcome.REJECTED):
             break

@@ -3,6 +3,7 @@
 from celery import shared_task
 from django.conf import settings
 
+from core.retry import task_retry
 from messaging import services
 
 
@@ -12,7 +13,7 @@ def message_send(self, message_id: str) -> str:
     outcome = services.message_deliver(message_id=message_id)
     if outcome.retry_in is not None:
         # The row is queued with next_attempt_at: should this retry message be lost, the sweep resends.
-        raise self.retry(countdown=outcome.retry_in)
+        task_retry(self, countdown=outcome.retry_in)
     return outcome.status
 
 

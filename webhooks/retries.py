@@ -1,33 +1,31 @@
-"""The retry policy of deliveries: which outcomes retry, and after how long (pure functions)."""
-
-import random
-from datetime import UTC, datetime
-from email.utils import parsedate_to_datetime
+"""The retry policy of deliveries: core.retry's policy with the WEBHOOK_* schedule and Retry-After bounds."""
 
 from django.conf import settings
 
+from core.outbound import RETRYABLE, Outcome, status_kind
+from core.outbound import parse_retry_after as parse_retry_after
+from core.retry import RetryPolicy
+
+_TRANSIENT_ERRORS = ("timeout", "connection", "tls", "dns")
+
+
+def policy() -> RetryPolicy:
+    """Return the delivery policy (read per call: settings change in tests and per environment)."""
+    return RetryPolicy(
+        schedule=settings.WEBHOOK_RETRY_SCHEDULE,
+        jitter_percent=settings.WEBHOOK_RETRY_JITTER_PERCENT,
+        retry_after_min=settings.WEBHOOK_RETRY_AFTER_MIN,
+        retry_after_max=settings.WEBHOOK_RETRY_AFTER_MAX,
+    )
+
 
 def is_retryable(*, status_code: int | None, error_kind: str) -> bool:
-    """Return True for timeouts, connection errors, 429 and 5xx; never for other 4xx or a refused URL."""
+    """Return True for timeouts, connection errors, 408/425/429 and 5xx; never for other 4xx or a refused URL."""
     if status_code is None:
-        return error_kind in ("timeout", "connection", "tls", "dns")
-    return status_code == 429 or status_code >= 500
-
-
-def parse_retry_after(value: str | None, *, now: datetime | None = None) -> float | None:
-    """Return the seconds a Retry-After header asks for (delta-seconds or an HTTP date), or None."""
-    if not value:
-        return None
-    value = value.strip()
-    if value.isdigit():
-        return float(value)
-    try:
-        when = parsedate_to_datetime(value)
-    except (TypeError, ValueError):
-        return None
-    if when.tzinfo is None:
-        when = when.replace(tzinfo=UTC)
-    return max(0.0, (when - (now or datetime.now(UTC))).total_seconds())
+        kind = RETRYABLE if error_kind in _TRANSIENT_ERRORS else "rejected"
+    else:
+        kind = status_kind(status_code)
+    return policy().should_retry(Outcome(kind, status_code=status_code))
 
 
 def retry_delay(*, retry_number: int, retry_after: str | None = None) -> float:
@@ -36,10 +34,4 @@ def retry_delay(*, retry_number: int, retry_after: str | None = None) -> float:
     The schedule's entry 0 is the first attempt; entries past its end repeat the last one.
     A Retry-After is honoured but clamped to [WEBHOOK_RETRY_AFTER_MIN, WEBHOOK_RETRY_AFTER_MAX].
     """
-    asked = parse_retry_after(retry_after)
-    if asked is not None:
-        return float(min(max(asked, settings.WEBHOOK_RETRY_AFTER_MIN), settings.WEBHOOK_RETRY_AFTER_MAX))
-    schedule = settings.WEBHOOK_RETRY_SCHEDULE
-    base = float(schedule[min(retry_number, len(schedule) - 1)])
-    # Jitter spreads the retries of many deliveries that failed together (a receiver outage).
-    return base + base * settings.WEBHOOK_RETRY_JITTER_PERCENT / 100 * random.random()
+    return policy().delay(retry_number=retry_number, retry_after=retry_after)

@@ -9,7 +9,9 @@ from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urljoin
 
-from integrations import transport
+from django.conf import settings
+
+from core import outbound
 
 CATEGORIES: tuple[str, ...] = ("commerce", "payments", "messaging", "delivery", "generic")
 
@@ -197,8 +199,15 @@ def http_check(
     """Call the provider through the outbound seam: 2xx healthy, other answers unhealthy, none error."""
     started = time.monotonic()
     try:
-        response = transport.request(method, url, headers=dict(headers or {}), auth=auth, data=data)
-    except transport.OutboundError as exc:
+        response = outbound.request(
+            method,
+            url,
+            headers=dict(headers or {}),
+            auth=auth,
+            data=data,
+            timeout=settings.INTEGRATIONS_HTTP_TIMEOUT_SECONDS,
+        )
+    except outbound.OutboundError as exc:
         return CheckResult("error", latency_ms=_ms(started), error=str(exc))
     latency = _ms(started)
     if 200 <= response.status_code < 300:
@@ -207,7 +216,7 @@ def http_check(
         "unhealthy",
         latency_ms=latency,
         http_status=response.status_code,
-        error=f"{url} answered HTTP {response.status_code}.",
+        error=f"{outbound.redact_url(url)} answered HTTP {response.status_code}.",
     )
 
 

@@ -4,7 +4,9 @@ import json
 from collections.abc import Mapping
 from typing import Any
 
-from integrations import transport
+from django.conf import settings
+
+from core import outbound
 from integrations.providers.base import (
     CheckResult,
     ConfigField,
@@ -34,14 +36,15 @@ _HEADERS = {
 def _access_token(values: Mapping[str, Any]) -> str:
     client_id = require_secret(values, "clientId")
     client_secret = require_secret(values, "clientSecret")
-    response = transport.request(
+    response = outbound.request(
         "POST",
         api_url(values, "v1/oauth2/token"),
         auth=(client_id, client_secret),
         data={"grant_type": "client_credentials"},
+        timeout=settings.INTEGRATIONS_HTTP_TIMEOUT_SECONDS,
     )
     if response.status_code != 200:
-        raise transport.OutboundError(f"PayPal refused the client credentials (HTTP {response.status_code}).")
+        raise outbound.OutboundError(f"PayPal refused the client credentials (HTTP {response.status_code}).")
     return response.json()["access_token"]
 
 
@@ -58,14 +61,15 @@ class PayPalVerification(InboundScheme):
         body = json.dumps(fields)[:-1].encode() + b', "webhook_event": ' + request.body + b"}"
         try:
             token = _access_token(values)
-            response = transport.request(
+            response = outbound.request(
                 "POST",
                 api_url(values, "v1/notifications/verify-webhook-signature"),
                 headers={"Authorization": f"Bearer {token}", "Content-Type": "application/json"},
                 data=body,
+                timeout=settings.INTEGRATIONS_HTTP_TIMEOUT_SECONDS,
             )
             status = response.json().get("verification_status") if response.status_code == 200 else None
-        except (transport.OutboundError, ValueError, KeyError) as exc:
+        except (outbound.OutboundError, ValueError, KeyError) as exc:
             # Not a bad signature: PayPal retries a non-2xx delivery, by when its API may answer.
             raise VerificationUnavailable(f"PayPal's verification API could not be asked: {exc}")
         if status != "SUCCESS":

@@ -1,18 +1,22 @@
-"""SMTP: a mail server; the check opens a TCP connection and expects the 220 greeting."""
+"""SMTP: a mail server; the check connects (through core.outbound) and expects the 220 greeting."""
 
 import time
 from collections.abc import Mapping
 from typing import Any
 
-from integrations import transport
+from django.conf import settings
+
+from core import outbound
 from integrations.providers.base import CheckResult, ConfigField, Provider
 
 
 def check(values: Mapping[str, Any]) -> CheckResult:
     started = time.monotonic()
     try:
-        greeting = transport.tcp_connect(str(values["host"]), int(values.get("port") or 587))
-    except transport.OutboundError as exc:
+        greeting = outbound.tcp_greeting(
+            str(values["host"]), int(values.get("port") or 587), timeout=settings.INTEGRATIONS_HTTP_TIMEOUT_SECONDS
+        )
+    except outbound.OutboundError as exc:
         return CheckResult("error", latency_ms=int((time.monotonic() - started) * 1000), error=str(exc))
     latency = int((time.monotonic() - started) * 1000)
     if greeting.startswith(b"220"):

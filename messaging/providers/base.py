@@ -2,6 +2,8 @@
 
 from dataclasses import dataclass, field
 
+from core.outbound import RETRYABLE, status_kind
+
 
 @dataclass(frozen=True)
 class Outgoing:
@@ -41,8 +43,8 @@ class SendError(Exception):
 
 
 def classify_status(status_code: int) -> str:
-    """Return the SendError kind of a provider's HTTP status."""
-    if status_code in (408, 429) or status_code >= 500:
+    """Return the SendError kind of a provider's HTTP status (transient per core.outbound's classification)."""
+    if status_kind(status_code) == RETRYABLE:
         return SendError.RETRYABLE
     if status_code in (401, 403):
         return SendError.PROVIDER

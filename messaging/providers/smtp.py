@@ -1,4 +1,4 @@
-"""SMTP email with smtplib: implicit TLS on port 465, STARTTLS when offered (or required by settings)."""
+"""SMTP email through core.outbound: implicit TLS on port 465, else STARTTLS (required outside development)."""
 
 import contextlib
 import smtplib
@@ -6,8 +6,6 @@ from collections.abc import Mapping
 from email.message import EmailMessage
 from email.utils import make_msgid
 from typing import Any
-
-from django.conf import settings
 
 from messaging import outbound
 from messaging.providers.base import Outgoing, SendError, SendResult
@@ -45,11 +43,8 @@ def send(values: Mapping[str, Any], outgoing: Outgoing) -> SendResult:
         try:
             client.ehlo()
             if port != 465:
-                if client.has_extn("starttls"):
-                    outbound.smtp_starttls(client)
-                    client.ehlo()
-                elif settings.MESSAGING_SMTP_REQUIRE_TLS:
-                    raise SendError(SendError.PROVIDER, f"{host}:{port} does not offer STARTTLS.")
+                # STARTTLS when offered; outside development (HUB_ALLOW_LOCAL_TARGETS) a server without it is refused.
+                outbound.smtp_starttls(client)
             if values.get("username"):
                 client.login(str(values["username"]), str(values.get("password") or ""))
             client.send_message(email)
@@ -64,7 +59,7 @@ def send(values: Mapping[str, Any], outgoing: Outgoing) -> SendResult:
         message = exc.smtp_error.decode(errors="replace") if isinstance(exc.smtp_error, bytes) else exc.smtp_error
         raise SendError(_kind_of_reply(exc.smtp_code), f"SMTP {exc.smtp_code}: {message}", status_code=exc.smtp_code)
     except outbound.OutboundError as exc:
-        raise SendError(SendError.RETRYABLE, str(exc))
+        raise outbound.send_error(exc) from exc
     except (smtplib.SMTPException, OSError) as exc:  # disconnects, timeouts, refused connections, TLS errors
         raise SendError(SendError.RETRYABLE, f"SMTP {host}:{port}: {type(exc).__name__}: {exc}")
     return SendResult(provider_message_id=email["Message-ID"].strip("<>"), status_code=250)

@@ -15,7 +15,12 @@ from messaging.providers.base import Outgoing, SendError, SendResult, classify_s
 
 
 class HubHttpClient(HttpClient):
-    """Twilio's HTTP client interface over the hub's outbound seam, with the host rewritten to `base_url`."""
+    """Twilio's HTTP client interface over the hub's outbound seam, with the host rewritten to `base_url`.
+
+    Twilio's own TwilioHttpClient with a core.outbound.PinnedSession would pin the address
+    too, but this client also rewrites the API host (sandboxes, loopback stand-ins) and turns
+    seam failures into SendError through messaging.outbound.
+    """
 
     def __init__(self, base_url: str) -> None:
         super().__init__(logger=None, is_async=False, timeout=outbound.timeout_seconds())

@@ -30,7 +30,12 @@ _REFUND_REASONS = {"duplicate", "fraudulent", "requested_by_customer"}
 
 
 class SeamHTTPClient(stripe.HTTPClient):
-    """A stripe HTTPClient that sends through payments.gateways.transport."""
+    """A stripe HTTPClient that sends through payments.gateways.transport (core.outbound underneath).
+
+    Not `stripe.RequestsClient` over a PinnedSession: that client folds every network error
+    into APIConnectionError, losing the timeout-versus-unreachable difference payments needs
+    (after a timeout the charge may exist; GatewayTimeout keeps the payment pending).
+    """
 
     name = "integration-hub"
 

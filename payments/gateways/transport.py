@@ -1,4 +1,4 @@
-"""The only outbound HTTP of payments: timeouts, no redirects, the SSRF guard, timeout vs. unreachable.
+"""Payments' outbound HTTP through core.outbound, its failures named in payment terms: timeout vs. unreachable.
 
 A timeout is told apart from a refused connection because the answers differ: after a
 timeout the gateway may have charged the card (the payment stays pending for
@@ -10,11 +10,11 @@ from typing import Any
 import requests
 from django.conf import settings
 
-from integrations import transport as integrations_transport
+from core import outbound
 
 
 class GatewayTimeout(Exception):
-    """The gateway did not answer in time: the outcome is unknown."""
+    """The gateway did not answer in time (or its answer was unusable): the outcome is unknown."""
 
 
 class GatewayUnreachable(Exception):
@@ -30,13 +30,9 @@ def request(
     data: Any = None,
     json_body: Any = None,
 ) -> requests.Response:
-    """Send one request to a gateway with PAYMENTS_HTTP_TIMEOUT_SECONDS; never follows redirects.
-
-    The sending (SSRF guard, timeouts, no redirects) is integrations.transport's; this only
-    names its outcomes in payment terms.
-    """
+    """Send one request to a gateway with PAYMENTS_HTTP_TIMEOUT_SECONDS; never follows redirects."""
     try:
-        return integrations_transport.request(
+        return outbound.request(
             method,
             url,
             headers=headers,
@@ -45,7 +41,6 @@ def request(
             json_body=json_body,
             timeout=settings.PAYMENTS_HTTP_TIMEOUT_SECONDS,
         )
-    except integrations_transport.OutboundTimeout as exc:
-        raise GatewayTimeout(str(exc)) from exc
-    except integrations_transport.OutboundError as exc:
-        raise GatewayUnreachable(str(exc)) from exc
+    except outbound.OutboundError as exc:
+        # `sent`: the request may have reached the gateway, which may have acted on it.
+        raise (GatewayTimeout if exc.sent else GatewayUnreachable)(str(exc)) from exc

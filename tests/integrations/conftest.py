@@ -27,7 +27,7 @@ def fixture_data(provider: str, name: str) -> Any:
 @pytest.fixture(autouse=True)
 def _loopback_allowed(settings) -> None:
     # Provider stand-ins listen on 127.0.0.1, which the SSRF guard refuses by default.
-    settings.INTEGRATIONS_ALLOW_PRIVATE_URLS = True
+    settings.HUB_ALLOW_LOCAL_TARGETS = True
     settings.INTEGRATIONS_HTTP_TIMEOUT_SECONDS = 2
     # Tests change integrations behind the receiver's back; its short cache is tested on its own.
     settings.INBOUND_INTEGRATION_CACHE_SECONDS = 0

@@ -69,7 +69,7 @@ def test_private_addresses_are_refused_unless_allowed(
     api, owner_headers, company, make_integration, stand_in, settings
 ):
     # given
-    settings.INTEGRATIONS_ALLOW_PRIVATE_URLS = False
+    settings.HUB_ALLOW_LOCAL_TARGETS = False
     integration = make_integration(company, "woocommerce", _woo(stand_in.url))
     # when
     response = api.post(f"/api/v1/integrations/{integration.id}/health-check", **owner_headers)

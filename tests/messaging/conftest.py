@@ -26,9 +26,8 @@ def fixture_data(provider: str, name: str) -> Any:
 @pytest.fixture(autouse=True)
 def _messaging_settings(settings) -> None:
     # Provider stand-ins listen on 127.0.0.1, which the SSRF guard refuses by default.
-    settings.INTEGRATIONS_ALLOW_PRIVATE_URLS = True
+    settings.HUB_ALLOW_LOCAL_TARGETS = True
     settings.MESSAGING_PROVIDER_TIMEOUT_SECONDS = 1
-    settings.MESSAGING_SMTP_REQUIRE_TLS = False  # the loopback SMTP server offers no STARTTLS
     settings.INBOUND_INTEGRATION_CACHE_SECONDS = 0
 
 

@@ -34,7 +34,7 @@ def test_an_sms_is_sent_by_the_worker_and_marked_delivered_by_twilios_callback(
     worker = start_worker(
         queues="default,messaging,inbound",
         extra_env={
-            "INTEGRATIONS_ALLOW_PRIVATE_URLS": "true",
+            "HUB_ALLOW_LOCAL_TARGETS": "true",
             "INBOUND_INTEGRATION_CACHE_SECONDS": "0",
             "MESSAGING_PROVIDER_TIMEOUT_SECONDS": "5",
         },

@@ -7,6 +7,7 @@ from urllib.parse import parse_qs
 
 import pytest
 
+from core.outbound import policy
 from messaging.providers import adapter_for
 from messaging.providers.base import Outgoing, SendError
 from tests.conftest import free_port
@@ -119,8 +120,10 @@ def test_smtp_4xx_is_retryable_and_5xx_is_a_rejection(smtp_server):
     assert caught.value.kind == SendError.REJECTED
 
 
-def test_smtp_refuses_a_server_without_starttls_when_tls_is_required(smtp_server, settings):
-    settings.MESSAGING_SMTP_REQUIRE_TLS = True
+def test_smtp_refuses_a_server_without_starttls_when_tls_is_required(smtp_server, settings, monkeypatch):
+    # The switch off requires TLS; the loopback server stays reachable by accepting every address.
+    settings.HUB_ALLOW_LOCAL_TARGETS = False
+    monkeypatch.setattr(policy, "address_refusal", lambda ip: None)
     recorder, port = smtp_server
     with pytest.raises(SendError) as caught:
         adapter_for("smtp")(smtp_config(port), EMAIL)
@@ -178,7 +181,7 @@ def test_twilio_is_given_the_receiver_as_status_callback_when_the_public_origin_
 
 
 def test_private_provider_addresses_are_refused_outside_development(stand_in, settings):
-    settings.INTEGRATIONS_ALLOW_PRIVATE_URLS = False
+    settings.HUB_ALLOW_LOCAL_TARGETS = False
     with pytest.raises(SendError) as caught:
         adapter_for("sendgrid")(sendgrid_config(stand_in.url), EMAIL)
     assert "non-public address" in str(caught.value)

@@ -15,8 +15,7 @@ pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
 @pytest.fixture
 def worker(settings):
-    settings.WEBHOOK_ALLOW_PRIVATE_NETWORKS = True  # the subscriber is a loopback server
-    settings.WEBHOOK_ALLOW_HTTP = True
+    settings.HUB_ALLOW_LOCAL_TARGETS = True  # the subscriber is a loopback server
     purge_queues()
     proc = start_worker(queues=QUEUES, concurrency=1, extra_env=FAST_ENV)
     yield proc

@@ -101,7 +101,7 @@ class GatewayStandIn:
 @pytest.fixture(autouse=True)
 def _loopback_allowed(settings) -> None:
     # Gateway stand-ins listen on 127.0.0.1, which the SSRF guard refuses by default.
-    settings.INTEGRATIONS_ALLOW_PRIVATE_URLS = True
+    settings.HUB_ALLOW_LOCAL_TARGETS = True
     settings.PAYMENTS_HTTP_TIMEOUT_SECONDS = 1
     settings.INBOUND_INTEGRATION_CACHE_SECONDS = 0
 

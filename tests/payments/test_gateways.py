@@ -425,6 +425,6 @@ def test_a_closed_port_is_unreachable_not_a_timeout(free_tcp_port):
 
 
 def test_private_addresses_are_refused_unless_settings_allow_them(settings):
-    settings.INTEGRATIONS_ALLOW_PRIVATE_URLS = False
+    settings.HUB_ALLOW_LOCAL_TARGETS = False
     with pytest.raises(GatewayUnreachable, match="non-public"):
         stripe.charge({"baseUrl": "http://127.0.0.1:9", **CREDENTIALS["stripe"]}, _charge())

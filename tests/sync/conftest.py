@@ -30,7 +30,7 @@ def now() -> datetime:
 @pytest.fixture(autouse=True)
 def _loopback_allowed(settings) -> None:
     # The stand-ins listen on 127.0.0.1, which the SSRF guard refuses by default.
-    settings.INTEGRATIONS_ALLOW_PRIVATE_URLS = True
+    settings.HUB_ALLOW_LOCAL_TARGETS = True
     settings.SYNC_HTTP_TIMEOUT_SECONDS = 5
 
 

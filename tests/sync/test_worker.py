@@ -14,7 +14,7 @@ pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 @pytest.fixture
 def worker():
     get_redis().delete("sync")  # messages left by an earlier run of the suite
-    proc = start_worker(queues="default,sync", concurrency=1, extra_env={"INTEGRATIONS_ALLOW_PRIVATE_URLS": "1"})
+    proc = start_worker(queues="default,sync", concurrency=1, extra_env={"HUB_ALLOW_LOCAL_TARGETS": "1"})
     yield proc
     stop(proc)
 

@@ -19,8 +19,7 @@ QUEUES = "webhooks,webhooks_sweep"
 
 # The worker and this process share these: loopback receivers, second-scale retries, a 3 s claim lease.
 FAST_ENV = {
-    "WEBHOOK_ALLOW_PRIVATE_NETWORKS": "1",
-    "WEBHOOK_ALLOW_HTTP": "1",
+    "HUB_ALLOW_LOCAL_TARGETS": "1",
     "WEBHOOK_RETRY_SCHEDULE": "0,1,1,1,1,1,1,1",
     "WEBHOOK_RETRY_JITTER_PERCENT": "0",
     "WEBHOOK_CONNECT_TIMEOUT": "1",
@@ -32,8 +31,7 @@ FAST_ENV = {
 
 @pytest.fixture(autouse=True)
 def _webhook_settings(settings) -> None:
-    settings.WEBHOOK_ALLOW_PRIVATE_NETWORKS = True
-    settings.WEBHOOK_ALLOW_HTTP = True
+    settings.HUB_ALLOW_LOCAL_TARGETS = True
     settings.WEBHOOK_RETRY_SCHEDULE = [0, 1, 1, 1, 1, 1, 1, 1]
     settings.WEBHOOK_RETRY_JITTER_PERCENT = 0
     settings.WEBHOOK_CONNECT_TIMEOUT = 1

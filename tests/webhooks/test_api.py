@@ -90,8 +90,7 @@ def test_bad_registrations_answer_400_with_the_field(api, manage, body, field):
 
 
 def test_private_and_plain_http_urls_are_refused_unless_allowed(api, manage, settings):
-    settings.WEBHOOK_ALLOW_PRIVATE_NETWORKS = False
-    settings.WEBHOOK_ALLOW_HTTP = False
+    settings.HUB_ALLOW_LOCAL_TARGETS = False
     assert register(api, manage, url="https://10.0.0.5/hook").status_code == 400
     assert register(api, manage, url="https://localhost/hook").status_code == 400
     refused = register(api, manage, url="http://93.184.216.34/hook")

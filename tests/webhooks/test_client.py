@@ -35,8 +35,7 @@ FORBIDDEN_URLS = [
 
 @pytest.fixture
 def strict(settings):
-    settings.WEBHOOK_ALLOW_PRIVATE_NETWORKS = False
-    settings.WEBHOOK_ALLOW_HTTP = False
+    settings.HUB_ALLOW_LOCAL_TARGETS = False
 
 
 @pytest.mark.parametrize("url", FORBIDDEN_URLS)
@@ -59,7 +58,7 @@ def test_a_public_address_is_accepted(strict):
 def test_plain_http_is_refused_unless_allowed(strict, settings):
     with pytest.raises(client.UnsafeURLError, match="https"):
         client.url_check("http://93.184.216.34/hook")
-    settings.WEBHOOK_ALLOW_HTTP = True
+    settings.HUB_ALLOW_LOCAL_TARGETS = True
     client.url_check("http://93.184.216.34/hook")
 
 
@@ -69,7 +68,7 @@ def test_credentials_in_the_url_are_refused():
 
 
 def test_a_loopback_receiver_is_never_reached_when_private_networks_are_refused(settings):
-    settings.WEBHOOK_ALLOW_PRIVATE_NETWORKS = False
+    settings.HUB_ALLOW_LOCAL_TARGETS = False
     with Receiver() as receiver:
         for host in ("127.0.0.1", "localhost", "2130706433", "0177.0.0.1"):
             result = client.post(f"http://{host}:{receiver.port}/hook", body=b"{}", headers={})
@@ -85,7 +84,7 @@ def test_a_name_with_any_forbidden_address_is_refused(strict, monkeypatch):
             (socket.AF_INET, socket.SOCK_STREAM, 6, "", ("10.1.2.3", port)),
         ]
 
-    monkeypatch.setattr(client.socket, "getaddrinfo", getaddrinfo)
+    monkeypatch.setattr(socket, "getaddrinfo", getaddrinfo)
     result = client.post("https://mixed.example/hook", body=b"{}", headers={})
     assert result.error_kind == "unsafe_url" and "10.1.2.3" in result.error
 
@@ -103,7 +102,7 @@ def test_dns_is_resolved_once_and_the_checked_address_is_the_one_connected_to(mo
         address = answers[min(len(calls) - 1, 1)]
         return [(socket.AF_INET, socket.SOCK_STREAM, 6, "", (address, port))]
 
-    monkeypatch.setattr(client.socket, "getaddrinfo", getaddrinfo)
+    monkeypatch.setattr(socket, "getaddrinfo", getaddrinfo)
     with Receiver() as receiver:
         # when
         result = client.post(f"http://rebind.example:{receiver.port}/hook", body=b"{}", headers={})

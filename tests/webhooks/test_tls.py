@@ -76,7 +76,7 @@ def hooks_test_resolves_to_loopback(monkeypatch):
             return [(socket.AF_INET, socket.SOCK_STREAM, 6, "", ("127.0.0.1", port))]
         return real(host, port, *args, **kwargs)
 
-    monkeypatch.setattr(client.socket, "getaddrinfo", getaddrinfo)
+    monkeypatch.setattr(socket, "getaddrinfo", getaddrinfo)
 
 
 def test_https_dials_the_checked_ip_with_the_names_sni_and_host(
