@@ -15,6 +15,8 @@ from django.conf import settings
 from core import outbound
 
 USER_AGENT = "IntegrationHub-Webhooks/1.0"
+# Attempt errors start with what kind of failure it was; operators filter on these words.
+_ERROR_PREFIXES = {"timeout": "Timed out", "connection": "Connection failed", "tls": "TLS error"}
 
 
 class UnsafeURLError(ValueError):
@@ -78,7 +80,8 @@ def post(url: str, *, body: bytes, headers: dict[str, str]) -> HttpResult:
             allow_redirects=False,
         )
     except outbound.OutboundError as exc:
-        return result(error=str(exc), error_kind=exc.error_kind)
+        prefix = _ERROR_PREFIXES.get(exc.error_kind)
+        return result(error=f"{prefix}: {exc}" if prefix else str(exc), error_kind=exc.error_kind)
     except (requests.exceptions.RequestException, ValueError) as exc:  # requests refused the URL (e.g. a bad label)
         return result(error=outbound.redact(f"The request could not be sent: {exc}"), error_kind="unsafe_url")
     finally:

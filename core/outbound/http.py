@@ -121,7 +121,7 @@ class PinnedAdapter(HTTPAdapter):
         except requests.exceptions.ReadTimeout as exc:
             raise OutboundTimeout(f"{host} did not answer within {timeout[1]:g} s.") from exc
         except requests.exceptions.SSLError as exc:
-            raise OutboundTLSError(f"TLS error with {host}: {_reason(exc)}") from exc
+            raise OutboundTLSError(f"{host}: the TLS handshake failed: {_reason(exc)}") from exc
         except requests.exceptions.RequestException as exc:
             raise OutboundError(f"Cannot reach {host}: {_reason(exc)}") from exc
         self._read_capped(response, host=host, deadline=started + timeout[0] + timeout[1])
