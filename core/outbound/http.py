@@ -150,6 +150,8 @@ class PinnedAdapter(HTTPAdapter):
                 cut = True
                 if not self.truncate:
                     raise OutboundTooLarge(f"{host} answered more than {limit} bytes; the answer is not read.")
+        except OutboundError:
+            raise  # an OSError too (through requests' base class), but ours to pass on
         except (urllib3.exceptions.HTTPError, OSError) as exc:
             if not self.truncate:
                 raise OutboundTimeout(f"{host} broke off its answer: {type(exc).__name__}.") from exc

@@ -8,6 +8,9 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
 
+# The messaging stand-ins, borrowed by the circuit breaker's cross-process test.
+from tests.messaging.conftest import make_integration, smtp_server, stand_in  # noqa: F401
+
 
 @pytest.fixture(autouse=True)
 def _switch_off(settings) -> None:

@@ -14,14 +14,7 @@ from core.circuit import CLOSED, HALF_OPEN, OPEN, Circuit
 from messaging import services
 from messaging.models import Message, MessageAttempt
 from tests.conftest import ROOT, test_database_url
-from tests.messaging.conftest import (  # make_integration, smtp_server, stand_in: fixtures borrowed
-    StandIn,
-    make_integration,  # noqa: F401
-    sendgrid_config,
-    smtp_config,
-    smtp_server,  # noqa: F401
-    stand_in,  # noqa: F401
-)
+from tests.messaging.conftest import StandIn, sendgrid_config, smtp_config
 
 
 def wait_for(condition: Callable[[], object], timeout: float = 15.0) -> object:
@@ -109,7 +102,7 @@ def test_a_provider_tripped_open_is_skipped_by_a_second_worker_and_closes_after_
     stand_in: StandIn,
     smtp_server,
     settings,
-    fast_circuit,  # noqa: F811
+    fast_circuit,
 ):
     # given: SendGrid first (its stand-in answering 503), SMTP second; the switch on for loopback stand-ins
     settings.HUB_ALLOW_LOCAL_TARGETS = True
