@@ -6,7 +6,7 @@ import pytest
 
 from integrations import services as integration_services
 from integrations.models import InboundEvent
-from orders import money
+from core import money
 from orders.models import Order
 from tests.integrations import signers as s
 from tests.orders.test_inbound import FIXTURES
