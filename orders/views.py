@@ -46,6 +46,8 @@ class OrderViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
     filterset_class = OrderFilter
     lookup_value_regex = "[0-9a-fA-F-]{36}"
 
+    queryset = Order.objects.none()  # for the schema's model; requests use get_queryset()
+
     def get_queryset(self) -> QuerySet[Order]:
         """The caller's company's orders, newest first."""
         return selectors.order_list(company_id=get_principal(self.request).company_id)

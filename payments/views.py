@@ -78,6 +78,8 @@ class PaymentViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
     filterset_class = PaymentFilter
     lookup_value_regex = "[0-9a-fA-F-]{36}"
 
+    queryset = Payment.objects.none()  # for the schema's model; requests use get_queryset()
+
     def get_queryset(self) -> QuerySet[Payment]:
         """The caller's company's payments with their refunds, newest first."""
         return selectors.payment_list(company_id=get_principal(self.request).company_id).prefetch_related("refunds")
