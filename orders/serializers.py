@@ -169,8 +169,6 @@ class OrderItemInputSerializer(serializers.Serializer):
         return attrs
 
 
-
-
 class OrderCreateSerializer(serializers.Serializer):
     """A new order (seeds/002 CreateIntegrationOrderDto, with prices, totals and provider added)."""
 
