@@ -35,8 +35,10 @@ class ApplicationError(Exception):
         super().__init__(self.message)
 
 
-class InvalidInput(ApplicationError):
+class InvalidInput(ApplicationError, ValueError):
     """400: the input is invalid; `details` maps camelCase field names (or paths) to messages.
+
+    Also a ValueError, so a caller outside the API (admin forms, tasks) may catch it as one.
 
     The envelope's message names the first field error, as for DRF's validation errors
     ("The request is invalid: to: …"); `message` (default: that first error) is for logs.
