@@ -141,7 +141,11 @@ class EndpointViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
 
     @extend_schema(parameters=[*DELIVERY_PARAMS, *PAGE_PARAMS], responses=DeliveryPageSerializer)
     @action(
-        detail=True, methods=["get"], pagination_class=page_pagination("deliveries"), filterset_class=DeliveryFilter
+        detail=True,
+        methods=["get"],
+        pagination_class=page_pagination("deliveries"),
+        filterset_class=DeliveryFilter,
+        queryset=Delivery.objects.none(),  # the schema's model of this action
     )
     def deliveries(self, request: Request, pk: str) -> Response:
         """The endpoint's deliveries, newest first, each with its attempts."""
