@@ -1,10 +1,11 @@
 """Auth (JWT) and API-key endpoints; thin: validate, call one service, shape the answer."""
 
 from django.conf import settings
+from django.db.models import QuerySet
 from django.shortcuts import get_object_or_404
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema
-from rest_framework import status, viewsets
+from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.permissions import AllowAny
 from rest_framework.request import Request
@@ -14,7 +15,7 @@ from rest_framework_simplejwt.serializers import TokenRefreshSerializer
 from rest_framework_simplejwt.views import TokenObtainPairView, TokenRefreshView
 
 from accounts import selectors, services
-from accounts.models import Company, Membership
+from accounts.models import ApiKey, Company, Membership
 from accounts.permissions import IsCompanyManager
 from accounts.principal import get_principal
 from accounts.serializers import (
@@ -30,6 +31,7 @@ from accounts.serializers import (
 )
 from accounts.throttling import EndpointRateThrottle
 from config.api.pagination import page_pagination
+from core.errors import Conflict
 
 
 class _AuthRateLimited:
@@ -95,24 +97,21 @@ class MeView(APIView):
 
 
 @extend_schema(tags=["api-keys"])
-class ApiKeyViewSet(viewsets.ViewSet):
+class ApiKeyViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
     """API keys of the caller's company. Owners and admins only, by JWT; keys cannot manage keys."""
 
     permission_classes = [IsCompanyManager]
     pagination_class = page_pagination("apiKeys")
     serializer_class = ApiKeySerializer
+    queryset = ApiKey.objects.none()  # for the schema's model; requests use get_queryset()
     lookup_value_regex = "[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}"
 
     def _get(self, request: Request, pk: str):
         return get_object_or_404(selectors.api_key_list(company_id=get_principal(request).company_id), pk=pk)
 
-    @extend_schema(responses=ApiKeySerializer(many=True))
-    def list(self, request: Request) -> Response:
-        paginator = self.pagination_class()
-        page = paginator.paginate_queryset(
-            selectors.api_key_list(company_id=get_principal(request).company_id), request, self
-        )
-        return paginator.get_paginated_response(ApiKeySerializer(page, many=True).data)
+    def get_queryset(self) -> QuerySet[ApiKey]:
+        """The caller's company's keys, newest first."""
+        return selectors.api_key_list(company_id=get_principal(self.request).company_id)
 
     @extend_schema(request=ApiKeyWriteSerializer, responses={201: ApiKeyCreatedSerializer})
     def create(self, request: Request) -> Response:
@@ -153,8 +152,6 @@ class ApiKeyViewSet(viewsets.ViewSet):
         """Issue a replacement key; the old one keeps working for `graceHours` (default 24)."""
         api_key = self._get(request, pk)
         if api_key.effective_status() != "active":
-            from config.api.exceptions import Conflict
-
             raise Conflict(f"Only an active key can be rotated; this one is {api_key.effective_status()}.")
         serializer = ApiKeyRotateSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)

@@ -13,11 +13,11 @@ def integration_list(*, company_id: UUID) -> QuerySet[Integration]:
     return Integration.objects.filter(company_id=company_id)
 
 
-def integration_logs(*, company_id: UUID, integration_id: UUID, status: str | None = None) -> QuerySet[IntegrationLog]:
-    qs = IntegrationLog.objects.filter(company_id=company_id, integration_id=integration_id)
-    if status:
-        qs = qs.filter(status=status)
-    return qs.order_by("-timestamp", "-id")
+def integration_logs(*, company_id: UUID, integration_id: UUID) -> QuerySet[IntegrationLog]:
+    """Return an integration's logs, newest first (the action's FilterSet narrows them)."""
+    return IntegrationLog.objects.filter(company_id=company_id, integration_id=integration_id).order_by(
+        "-timestamp", "-id"
+    )
 
 
 def integrations_status(*, company_id: UUID) -> dict[str, Any]:

@@ -11,10 +11,9 @@ from django.conf import settings
 from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 from django.utils.datastructures import CaseInsensitiveMapping
-from rest_framework.exceptions import ValidationError
 
 from accounts.ratelimit import rate_limit_hit
-from config.api.exceptions import Conflict
+from core.errors import Conflict, InvalidInput
 from integrations.configuration import config_merge
 from integrations.inbound import lookup
 from integrations.inbound.lookup import InboundTarget
@@ -32,7 +31,9 @@ def _provider_or_400(provider: str):
     try:
         return get_provider(provider)
     except KeyError:
-        raise ValidationError({"provider": f"Unknown provider {provider!r}; allowed: {', '.join(all_providers())}."})
+        raise InvalidInput(
+            details={"provider": f"Unknown provider {provider!r}; allowed: {', '.join(all_providers())}."}
+        )
 
 
 def _name_taken(*, company_id: UUID, name: str, exclude_id: UUID | None = None) -> bool:
@@ -99,7 +100,7 @@ def integration_update(
 ) -> Integration:
     """Change name, config (merged; masked secrets kept) or status; the provider cannot change."""
     if provider is not None and provider != integration.provider:
-        raise ValidationError({"provider": "The provider of an integration cannot change; create a new one."})
+        raise InvalidInput(details={"provider": "The provider of an integration cannot change; create a new one."})
     changed: list[str] = []
     if name is not None and name != integration.name:
         if _name_taken(company_id=integration.company_id, name=name, exclude_id=integration.id):

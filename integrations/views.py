@@ -2,11 +2,11 @@
 
 from uuid import UUID
 
+from django.db.models import QuerySet
 from django.shortcuts import get_object_or_404
 from drf_spectacular.utils import OpenApiParameter, extend_schema
-from rest_framework import status, viewsets
+from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
-from rest_framework.exceptions import NotFound, ValidationError
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
@@ -14,6 +14,8 @@ from rest_framework.views import APIView
 from accounts import scopes
 from accounts.principal import get_principal
 from config.api.pagination import page_pagination
+from core import filters
+from core.errors import InvalidInput, NotFound
 from integrations import selectors, services
 from integrations.models import Integration
 from integrations.providers import all_providers
@@ -34,8 +36,17 @@ READ = [scopes.INTEGRATIONS_READ]
 MANAGE = [scopes.INTEGRATIONS_MANAGE]
 
 
+class IntegrationLogFilter(filters.FilterSet):
+    errors_as_text = True  # details name each parameter with a string, as this list always answered
+    status = filters.ChoiceFilter(IntegrationLog.Status.values, help_text="success, error or pending")
+
+    class Meta:
+        model = IntegrationLog
+        fields: list[str] = []
+
+
 @extend_schema(tags=["integrations"])
-class IntegrationViewSet(viewsets.ViewSet):
+class IntegrationViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
     """A company's integrations. Reading needs integrations:read, changes integrations:manage."""
 
     required_scopes = {
@@ -52,6 +63,8 @@ class IntegrationViewSet(viewsets.ViewSet):
     rate_limit = {"health_check": "30/min"}
     pagination_class = page_pagination("integrations")
     serializer_class = IntegrationSerializer
+    queryset = Integration.objects.none()  # for the schema's model; requests use get_queryset()
+    filterset_class = None  # the logs action sets its own
     lookup_value_regex = UUID_PATTERN
 
     def _get(self, request: Request, pk: str) -> Integration:
@@ -66,14 +79,13 @@ class IntegrationViewSet(viewsets.ViewSet):
     def _show(self, request: Request, integration: Integration, code: int = 200) -> Response:
         return Response(IntegrationSerializer(integration, context={"request": request}).data, status=code)
 
+    def get_queryset(self) -> QuerySet[Integration]:
+        """The caller's company's integrations, by name."""
+        return selectors.integration_list(company_id=get_principal(self.request).company_id)
+
     @extend_schema(responses={200: IntegrationSerializer(many=True), **errors(400, 403)})
-    def list(self, request: Request) -> Response:
-        paginator = self.pagination_class()
-        page = paginator.paginate_queryset(
-            selectors.integration_list(company_id=get_principal(request).company_id), request, self
-        )
-        data = IntegrationSerializer(page, many=True, context={"request": request}).data
-        return paginator.get_paginated_response(data)
+    def list(self, request: Request, *args: object, **kwargs: object) -> Response:
+        return super().list(request, *args, **kwargs)
 
     @extend_schema(request=IntegrationCreateSerializer, responses={201: IntegrationSerializer, **errors(400, 403, 409)})
     def create(self, request: Request) -> Response:
@@ -98,7 +110,7 @@ class IntegrationViewSet(viewsets.ViewSet):
         serializer.is_valid(raise_exception=True)
         data = dict(serializer.validated_data)
         if data.pop("type", integration.category) != integration.category:
-            raise ValidationError({"type": f"{integration.provider} is a {integration.category} integration."})
+            raise InvalidInput(details={"type": f"{integration.provider} is a {integration.category} integration."})
         integration = services.integration_update(
             integration=integration, user_id=get_principal(request).user_id, **data
         )
@@ -121,21 +133,19 @@ class IntegrationViewSet(viewsets.ViewSet):
             OpenApiParameter("status", str, enum=IntegrationLog.Status.values, description="success, error or pending")
         ],
     )
-    @action(detail=True, methods=["get"], pagination_class=page_pagination("logs", default_limit=10))
+    @action(
+        detail=True,
+        methods=["get"],
+        pagination_class=page_pagination("logs", default_limit=10),
+        filterset_class=IntegrationLogFilter,
+        queryset=IntegrationLog.objects.none(),  # the schema's model of this action
+    )
     def logs(self, request: Request, pk: str) -> Response:
         """The integration's logs, newest first (seeds/001's GET /integrations/:id/logs)."""
         integration = self._get(request, pk)
-        wanted = request.query_params.get("status") or None
-        if wanted is not None and wanted not in IntegrationLog.Status.values:
-            allowed = ", ".join(IntegrationLog.Status.values)
-            raise ValidationError({"status": f"Invalid status {wanted!r}; allowed: {allowed}."})
-        paginator = page_pagination("logs", default_limit=10)()
-        page = paginator.paginate_queryset(
-            selectors.integration_logs(company_id=integration.company_id, integration_id=integration.id, status=wanted),
-            request,
-            self,
-        )
-        return paginator.get_paginated_response(IntegrationLogEntrySerializer(page, many=True).data)
+        qs = selectors.integration_logs(company_id=integration.company_id, integration_id=integration.id)
+        page = self.paginate_queryset(self.filter_queryset(qs))
+        return self.get_paginated_response(IntegrationLogEntrySerializer(page, many=True).data)
 
     @extend_schema(request=None, responses={200: HealthCheckResultSerializer, **errors(403, 404)})
     @action(detail=True, methods=["post"], url_path="health-check")

@@ -83,7 +83,7 @@ class Message(models.Model):
     send_runs = models.PositiveSmallIntegerField(default=0)  # passes through the provider chain
     next_attempt_at = models.DateTimeField(null=True, blank=True)
     claimed_at = models.DateTimeField(null=True, blank=True)
-    idempotency_key = models.CharField(max_length=255, null=True, blank=True)
+    idempotency_key = models.CharField(max_length=255, blank=True, default="")  # core.idempotency's convention
     request_fingerprint = models.CharField(max_length=64, blank=True, default="")
     created_by = models.CharField(max_length=64, blank=True, default="")  # "api_key:<id>" or "user:<id>"
     sent_at = models.DateTimeField(null=True, blank=True)
@@ -97,7 +97,7 @@ class Message(models.Model):
         constraints = [
             models.UniqueConstraint(
                 fields=["company", "idempotency_key"],
-                condition=models.Q(idempotency_key__isnull=False),
+                condition=~models.Q(idempotency_key=""),
                 name="uniq_message_company_idempotency_key",
             )
         ]

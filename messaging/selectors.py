@@ -1,7 +1,6 @@
 """Reads of messaging, always scoped to one company."""
 
 from datetime import timedelta
-from typing import Any
 from uuid import UUID
 
 from django.db.models import Prefetch, QuerySet
@@ -21,17 +20,9 @@ def message_get(*, company_id: UUID, message_id: UUID | str) -> Message:
     )
 
 
-def message_list(*, company_id: UUID, filters: dict[str, Any]) -> QuerySet[Message]:
-    qs = Message.objects.filter(company_id=company_id)
-    for name in ("status", "channel", "provider"):
-        if filters.get(name):
-            qs = qs.filter(**{name: filters[name]})
-    if filters.get("start_date"):
-        qs = qs.filter(created_at__gte=filters["start_date"])
-    if filters.get("end_date"):
-        lookup = "created_at__lt" if filters.get("end_exclusive") else "created_at__lte"
-        qs = qs.filter(**{lookup: filters["end_date"]})
-    return qs.order_by("-created_at", "-id")
+def message_list(*, company_id: UUID) -> QuerySet[Message]:
+    """Return the company's messages, newest first (the list's FilterSet narrows them)."""
+    return Message.objects.filter(company_id=company_id).order_by("-created_at", "-id")
 
 
 def template_list(*, company_id: UUID, channel: str | None = None) -> QuerySet[MessageTemplate]:

@@ -191,6 +191,7 @@ class MessageAttemptSerializer(ModelSerializer):
 
 class MessageSerializer(ModelSerializer):
     to = serializers.ListField(child=serializers.CharField(), source="recipients")
+    idempotency_key = serializers.SerializerMethodField()
     text = serializers.CharField(source="body_text")
     html = serializers.CharField(source="body_html")
     template = serializers.CharField(source="template_name")
@@ -223,6 +224,9 @@ class MessageSerializer(ModelSerializer):
             "failed_at",
         ]
 
+    def get_idempotency_key(self, message: Message) -> str | None:
+        return message.idempotency_key or None  # stored "" when the request carried none
+
 
 class MessageDetailSerializer(MessageSerializer):
     attempts = MessageAttemptSerializer(many=True)
@@ -246,16 +250,6 @@ class TestNotificationResponseSerializer(serializers.Serializer):
     success = serializers.BooleanField()
     data = TestOutcomeSerializer()
     message = MessageDetailSerializer()
-
-
-class MessageListQuerySerializer(serializers.Serializer):
-    status = choice("status", Message.Status.choices, required=False)
-    channel = choice("channel", Channel.choices, required=False)
-    provider = choice("provider", [(p, p) for p in PROVIDERS], required=False)
-    start_date = serializers.DateTimeField(required=False)
-    end_date = serializers.DateTimeField(required=False)
-    page = serializers.IntegerField(required=False, min_value=1)
-    limit = serializers.IntegerField(required=False, min_value=1, max_value=100)
 
 
 class MessageTemplateSerializer(ModelSerializer):

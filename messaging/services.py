@@ -1,7 +1,5 @@
 """Writes of messaging: create (validate, render, queue), deliver through the provider chain, provider reports."""
 
-import hashlib
-import json
 import logging
 import time
 from dataclasses import dataclass, field
@@ -9,7 +7,6 @@ from datetime import timedelta
 from typing import Any
 from uuid import UUID
 
-import phonenumbers
 from django.conf import settings
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.core.validators import EmailValidator
@@ -19,6 +16,9 @@ from django.utils import timezone
 from django.utils.html import strip_tags
 
 from core.circuit import Circuit
+from core.errors import InvalidInput
+from core.idempotency import NO_KEY, IdempotencyKey, replay
+from core.phones import InvalidPhone, to_e164
 from integrations.models import Integration
 from logs.services import LogEntry, log_record_many
 from messaging import rendering, selectors
@@ -34,18 +34,11 @@ SMS_MAX_CHARS = 1600  # Twilio's limit for one message body
 _email = EmailValidator()
 
 
-class MessageValidationError(Exception):
-    """Input the API answers with 400; `details` maps field names to messages."""
+class MessageValidationError(InvalidInput):
+    """400: the message, template or route is invalid; `details` maps camelCase field names to messages."""
 
     def __init__(self, details: dict[str, str]) -> None:
-        super().__init__("; ".join(f"{k}: {v}" for k, v in details.items()))
-        self.details = details
-
-
-class IdempotencyKeyReused(Exception):
-    def __init__(self, message: Message) -> None:
-        super().__init__("This Idempotency-Key was used with a different request body.")
-        self.message = message
+        super().__init__("; ".join(f"{k}: {v}" for k, v in details.items()), details=details)
 
 
 @dataclass
@@ -68,25 +61,17 @@ class CreateResult:
     created: bool
 
 
-def request_fingerprint(data: Any) -> str:
-    """Return a digest of a request body, to tell a replay from a reused Idempotency-Key."""
-    return hashlib.sha256(json.dumps(data, sort_keys=True, default=str).encode()).hexdigest()
-
-
 # --- validation and rendering ----------------------------------------------------------------
 
 
 def phone_clean(raw: str) -> str:
     """Return the number in E.164, or raise MessageValidationError."""
     try:
-        number = phonenumbers.parse(raw, None)
-    except phonenumbers.NumberParseException:
-        number = None
-    if number is None or not phonenumbers.is_valid_number(number):
+        return to_e164(raw)
+    except InvalidPhone:
         raise MessageValidationError(
             {"to": f'"{raw}" is not a valid phone number in E.164 format (e.g. +14155550100).'}
         )
-    return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
 
 
 def recipients_clean(*, channel: str, to: list[str]) -> list[str]:
@@ -161,8 +146,7 @@ def message_create(
     *,
     company_id: UUID,
     data: MessageInput,
-    idempotency_key: str = "",
-    fingerprint: str = "",
+    idempotency: IdempotencyKey = NO_KEY,
     created_by: str = "",
     source: str = "api",
     enqueue: bool = True,
@@ -170,14 +154,12 @@ def message_create(
     """Validate, render and queue a message; sending happens in the worker after commit.
 
     The same Idempotency-Key with the same body returns the first message; with another
-    body it raises IdempotencyKeyReused.
+    body it raises core.idempotency.IdempotencyKeyReused (422).
     """
-    if idempotency_key:
-        existing = Message.objects.filter(company_id=company_id, idempotency_key=idempotency_key).first()
-        if existing is not None:
-            if fingerprint and existing.request_fingerprint and existing.request_fingerprint != fingerprint:
-                raise IdempotencyKeyReused(existing)
-            return CreateResult(existing, created=False)
+    messages = Message.objects.filter(company_id=company_id)
+    first = replay(messages, idempotency, name="messageId")
+    if first is not None:
+        return CreateResult(first, created=False)
     recipients = recipients_clean(channel=data.channel, to=data.to)
     subject, text, html, template = content_render(company_id=company_id, data=data)
     message = Message(
@@ -192,16 +174,18 @@ def message_create(
         context=data.context,
         priority=data.priority,
         source=source,
-        idempotency_key=idempotency_key or None,
-        request_fingerprint=fingerprint,
         created_by=created_by,
+        **idempotency.stored(),
         next_attempt_at=timezone.now(),
     )
     try:
         with transaction.atomic():  # a concurrent request with the same key wins; we return its message
             message.save(force_insert=True)
     except IntegrityError:
-        return CreateResult(Message.objects.get(company_id=company_id, idempotency_key=idempotency_key), False)
+        first = replay(messages, idempotency, name="messageId")
+        if first is None:
+            raise
+        return CreateResult(first, created=False)
     if enqueue:
         transaction.on_commit(lambda: _enqueue(message.id))
     return CreateResult(message, created=True)
@@ -507,11 +491,14 @@ def template_delete(*, template: MessageTemplate) -> None:
 def template_preview(*, template: MessageTemplate, context: dict[str, Any] | None = None) -> dict[str, str]:
     """Return the template rendered with `context` (default: its sample context)."""
     ctx = template.sample_context if context is None else context
-    return {
-        "subject": rendering.render(template.subject, ctx),
-        "body_text": rendering.render(template.body_text, ctx),
-        "body_html": rendering.render(template.body_html, ctx, html=True),
-    }
+    try:
+        return {
+            "subject": rendering.render(template.subject, ctx),
+            "body_text": rendering.render(template.body_text, ctx),
+            "body_html": rendering.render(template.body_html, ctx, html=True),
+        }
+    except rendering.TemplateError as exc:
+        raise MessageValidationError({"data": str(exc)})
 
 
 @transaction.atomic
@@ -526,10 +513,10 @@ def routes_set(*, company_id: UUID, channel: str, integration_ids: list[UUID]) -
     unknown = [str(i) for i in integration_ids if i not in integrations]
     if unknown:
         raise MessageValidationError(
-            {"integration_ids": f"Not this company's {channel} integrations: {', '.join(unknown)}."}
+            {"integrationIds": f"Not this company's {channel} integrations: {', '.join(unknown)}."}
         )
     if len(set(integration_ids)) != len(integration_ids):
-        raise MessageValidationError({"integration_ids": "An integration appears twice."})
+        raise MessageValidationError({"integrationIds": "An integration appears twice."})
     MessagingRoute.objects.filter(company_id=company_id, channel=channel).delete()
     return MessagingRoute.objects.bulk_create(
         [

@@ -1,25 +1,23 @@
 """Messaging endpoints: send (202, queued), list, read with attempts, test notification, templates, routes."""
 
-from datetime import timedelta
-from typing import Any
-
 from django.core.exceptions import ValidationError as DjangoValidationError
-from djangorestframework_camel_case.util import underscoreize
+from django.db.models import QuerySet
 from drf_spectacular.openapi import AutoSchema
-from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
+from drf_spectacular.utils import OpenApiResponse, extend_schema
+from rest_framework import mixins, status, viewsets
 from rest_framework import serializers as drf_serializers
-from rest_framework import status, viewsets
 from rest_framework.decorators import action
-from rest_framework.exceptions import NotFound, ValidationError
 from rest_framework.request import Request
 from rest_framework.response import Response
 
 from accounts.principal import Principal, get_principal
 from accounts.scopes import MESSAGES_SEND
 from config.api.pagination import page_pagination
-from messaging import rendering, selectors, services
-from messaging.models import Channel, Message, MessageTemplate
+from core import idempotency
+from core.errors import NotFound
+from messaging import selectors, services
+from messaging.filters import MessageFilter, MessageTemplateFilter
+from messaging.models import Message, MessageTemplate
 from messaging.serializers import (
     ChatSendSerializer,
     DefaultTemplateListSerializer,
@@ -27,7 +25,6 @@ from messaging.serializers import (
     EmailSendSerializer,
     MessageCreateSerializer,
     MessageDetailSerializer,
-    MessageListQuerySerializer,
     MessageSerializer,
     MessageTemplateSerializer,
     MessageTemplateUpdateSerializer,
@@ -41,23 +38,12 @@ from messaging.serializers import (
     TestNotificationSerializer,
 )
 
-IDEMPOTENCY_HEADER = OpenApiParameter(
-    "Idempotency-Key",
-    OpenApiTypes.STR,
-    OpenApiParameter.HEADER,
-    description="Repeat-safe send: the same key and body return the first message (nothing is sent twice); "
-    "the same key with another body → 422.",
-)
 SEND_RESPONSES = {
     202: MessageSerializer,
     400: OpenApiResponse(description="Invalid recipient, content or unknown template"),
-    422: OpenApiResponse(description="Idempotency-Key reused with a different body"),
+    422: idempotency.REUSED_RESPONSE,
 }
 UUID_REGEX = "[0-9a-fA-F-]{36}"
-
-
-class UnprocessableEntity(ValidationError):
-    status_code = status.HTTP_422_UNPROCESSABLE_ENTITY
 
 
 def actor_of(principal: Principal) -> str:
@@ -65,7 +51,7 @@ def actor_of(principal: Principal) -> str:
 
 
 @extend_schema(tags=["messaging"])
-class MessageViewSet(viewsets.ViewSet):
+class MessageViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
     """Send email, SMS and chat messages through the company's providers; read them with their attempts."""
 
     required_scopes = [MESSAGES_SEND]
@@ -73,53 +59,31 @@ class MessageViewSet(viewsets.ViewSet):
     rate_limit = {"sms": "50/min", "email": "100/min", "test": "10/min"}
     pagination_class = page_pagination("messages")
     serializer_class = MessageSerializer
+    filterset_class = MessageFilter
+    queryset = Message.objects.none()  # for the schema's model; requests use get_queryset()
     lookup_value_regex = UUID_REGEX
 
+    def get_queryset(self) -> QuerySet[Message]:
+        """The caller's company's messages, newest first."""
+        return selectors.message_list(company_id=get_principal(self.request).company_id)
+
     def _send(self, request: Request, serializer_class: type[drf_serializers.Serializer]) -> Response:
-        key = request.headers.get("Idempotency-Key", "").strip()
-        if len(key) > 255:
-            raise ValidationError({"idempotency_key": "The Idempotency-Key header is at most 255 characters."})
+        idem = idempotency.from_request(request)
         serializer = serializer_class(data=request.data)
         serializer.is_valid(raise_exception=True)
         principal = get_principal(request)
-        try:
-            result = services.message_create(
-                company_id=principal.company_id,
-                data=serializer.to_input(),
-                idempotency_key=key,
-                fingerprint=services.request_fingerprint(request.data) if key else "",
-                created_by=actor_of(principal),
-            )
-        except services.MessageValidationError as exc:
-            raise ValidationError(exc.details)
-        except services.IdempotencyKeyReused as exc:
-            raise UnprocessableEntity({"idempotency_key": str(exc), "message_id": str(exc.message.id)})
-        headers = {} if result.created else {"Idempotent-Replayed": "true"}
+        result = services.message_create(
+            company_id=principal.company_id,
+            data=serializer.to_input(),
+            idempotency=idem,
+            created_by=actor_of(principal),
+        )
+        headers = {} if result.created else idempotency.REPLAYED_HEADER
         return Response(MessageSerializer(result.message).data, status=status.HTTP_202_ACCEPTED, headers=headers)
 
-    @extend_schema(
-        parameters=[
-            OpenApiParameter("status", str, enum=list(Message.Status.values)),
-            OpenApiParameter("channel", str, enum=list(Channel.values)),
-            OpenApiParameter("provider", str, enum=["twilio", "sendgrid", "smtp", "slack"]),
-            OpenApiParameter("startDate", OpenApiTypes.DATETIME, description="Created at or after."),
-            OpenApiParameter("endDate", OpenApiTypes.DATETIME, description="Created at or before (a date: that day)."),
-        ],
-        responses=MessageSerializer(many=True),
-    )
-    def list(self, request: Request) -> Response:
+    def list(self, request: Request, *args: object, **kwargs: object) -> Response:
         """List messages, newest first; filter by status, channel, provider and dates."""
-        query = MessageListQuerySerializer(data=underscoreize(request.query_params.dict()))
-        query.is_valid(raise_exception=True)
-        filters: dict[str, Any] = dict(query.validated_data)
-        if "end_date" in filters and len(request.query_params.get("endDate", "")) == 10:
-            filters["end_date"] += timedelta(days=1)  # a bare date includes that whole day
-            filters["end_exclusive"] = True
-        paginator = self.pagination_class()
-        page = paginator.paginate_queryset(
-            selectors.message_list(company_id=get_principal(request).company_id, filters=filters), request, self
-        )
-        return paginator.get_paginated_response(MessageSerializer(page, many=True).data)
+        return super().list(request, *args, **kwargs)
 
     @extend_schema(responses=MessageDetailSerializer)
     def retrieve(self, request: Request, pk: str) -> Response:
@@ -130,24 +94,24 @@ class MessageViewSet(viewsets.ViewSet):
             raise NotFound("Message not found.")
         return Response(MessageDetailSerializer(message).data)
 
-    @extend_schema(request=MessageCreateSerializer, parameters=[IDEMPOTENCY_HEADER], responses=SEND_RESPONSES)
+    @extend_schema(request=MessageCreateSerializer, parameters=[idempotency.PARAMETER], responses=SEND_RESPONSES)
     def create(self, request: Request) -> Response:
         """Queue a message of any channel, its content given directly or by template name and data."""
         return self._send(request, MessageCreateSerializer)
 
-    @extend_schema(request=SmsSendSerializer, parameters=[IDEMPOTENCY_HEADER], responses=SEND_RESPONSES)
+    @extend_schema(request=SmsSendSerializer, parameters=[idempotency.PARAMETER], responses=SEND_RESPONSES)
     @action(detail=False, methods=["post"])
     def sms(self, request: Request) -> Response:
         """Queue an SMS (seeds/003 POST /api/integrations/sms/send)."""
         return self._send(request, SmsSendSerializer)
 
-    @extend_schema(request=EmailSendSerializer, parameters=[IDEMPOTENCY_HEADER], responses=SEND_RESPONSES)
+    @extend_schema(request=EmailSendSerializer, parameters=[idempotency.PARAMETER], responses=SEND_RESPONSES)
     @action(detail=False, methods=["post"])
     def email(self, request: Request) -> Response:
         """Queue an email (seeds/003 POST /api/integrations/email/send); content is the HTML body."""
         return self._send(request, EmailSendSerializer)
 
-    @extend_schema(request=ChatSendSerializer, parameters=[IDEMPOTENCY_HEADER], responses=SEND_RESPONSES)
+    @extend_schema(request=ChatSendSerializer, parameters=[idempotency.PARAMETER], responses=SEND_RESPONSES)
     @action(detail=False, methods=["post"])
     def chat(self, request: Request) -> Response:
         """Queue a chat message (Slack)."""
@@ -160,12 +124,9 @@ class MessageViewSet(viewsets.ViewSet):
         serializer = TestNotificationSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         principal = get_principal(request)
-        try:
-            message = services.message_send_test(
-                company_id=principal.company_id, data=serializer.to_input(), created_by=actor_of(principal)
-            )
-        except services.MessageValidationError as exc:
-            raise ValidationError(exc.details)
+        message = services.message_send_test(
+            company_id=principal.company_id, data=serializer.to_input(), created_by=actor_of(principal)
+        )
         sent = message.status == Message.Status.SENT
         outcome = {
             "success": sent,
@@ -180,13 +141,18 @@ class MessageViewSet(viewsets.ViewSet):
 
 
 @extend_schema(tags=["messaging"])
-class MessageTemplateViewSet(viewsets.ViewSet):
+class MessageTemplateViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
     """A company's message templates (Django template syntax, sandboxed); built-ins are used when absent."""
 
     required_scopes = [MESSAGES_SEND]
     pagination_class = page_pagination("templates")
     serializer_class = MessageTemplateSerializer
+    filterset_class = MessageTemplateFilter
+    queryset = MessageTemplate.objects.none()  # for the schema's model; requests use get_queryset()
     lookup_value_regex = UUID_REGEX
+
+    def get_queryset(self) -> QuerySet[MessageTemplate]:
+        return selectors.template_list(company_id=get_principal(self.request).company_id)
 
     def _template(self, request: Request, pk: str) -> MessageTemplate:
         try:
@@ -194,32 +160,18 @@ class MessageTemplateViewSet(viewsets.ViewSet):
         except (MessageTemplate.DoesNotExist, DjangoValidationError):
             raise NotFound("Template not found.")
 
-    @extend_schema(
-        parameters=[OpenApiParameter("channel", str, enum=list(Channel.values))],
-        responses=MessageTemplateSerializer(many=True),
-    )
-    def list(self, request: Request) -> Response:
+    def list(self, request: Request, *args: object, **kwargs: object) -> Response:
         """The company's templates by name."""
-        channel = request.query_params.get("channel") or None
-        if channel and channel not in Channel.values:
-            raise ValidationError({"channel": f"Invalid channel. Must be one of: {', '.join(Channel.values)}"})
-        paginator = self.pagination_class()
-        page = paginator.paginate_queryset(
-            selectors.template_list(company_id=get_principal(request).company_id, channel=channel), request, self
-        )
-        return paginator.get_paginated_response(MessageTemplateSerializer(page, many=True).data)
+        return super().list(request, *args, **kwargs)
 
     @extend_schema(request=MessageTemplateSerializer, responses={201: MessageTemplateSerializer})
     def create(self, request: Request) -> Response:
         """Create a template; a template that does not compile is refused (400)."""
         serializer = MessageTemplateSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
-        try:
-            template = services.template_create(
-                company_id=get_principal(request).company_id, data=serializer.validated_data
-            )
-        except services.MessageValidationError as exc:
-            raise ValidationError(exc.details)
+        template = services.template_create(
+            company_id=get_principal(request).company_id, data=serializer.validated_data
+        )
         return Response(MessageTemplateSerializer(template).data, status=status.HTTP_201_CREATED)
 
     @extend_schema(responses=MessageTemplateSerializer)
@@ -232,10 +184,7 @@ class MessageTemplateViewSet(viewsets.ViewSet):
         template = self._template(request, pk)
         serializer = MessageTemplateUpdateSerializer(data=request.data, partial=True)
         serializer.is_valid(raise_exception=True)
-        try:
-            template = services.template_update(template=template, data=serializer.validated_data)
-        except services.MessageValidationError as exc:
-            raise ValidationError(exc.details)
+        template = services.template_update(template=template, data=serializer.validated_data)
         return Response(MessageTemplateSerializer(template).data)
 
     @extend_schema(responses={204: None})
@@ -250,10 +199,7 @@ class MessageTemplateViewSet(viewsets.ViewSet):
         template = self._template(request, pk)
         serializer = TemplatePreviewRequestSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
-        try:
-            rendered = services.template_preview(template=template, context=serializer.validated_data.get("data"))
-        except rendering.TemplateError as exc:
-            raise ValidationError({"data": str(exc)})
+        rendered = services.template_preview(template=template, context=serializer.validated_data.get("data"))
         return Response(TemplatePreviewSerializer(rendered).data)
 
     @extend_schema(responses=DefaultTemplateListSerializer)
@@ -290,12 +236,9 @@ class MessagingRouteViewSet(viewsets.ViewSet):
         """Replace a channel's provider order; an empty list goes back to every active integration, oldest first."""
         serializer = RouteSetSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
-        try:
-            routes = services.routes_set(
-                company_id=get_principal(request).company_id,
-                channel=channel,
-                integration_ids=serializer.validated_data["integration_ids"],
-            )
-        except services.MessageValidationError as exc:
-            raise ValidationError(exc.details)
+        routes = services.routes_set(
+            company_id=get_principal(request).company_id,
+            channel=channel,
+            integration_ids=serializer.validated_data["integration_ids"],
+        )
         return Response({"routes": RouteSerializer(routes, many=True).data})

@@ -16,12 +16,13 @@ from typing import Any
 from django.db import transaction
 from django.utils.dateparse import parse_datetime
 
+from core import money
+from core.phones import InvalidPhone, to_e164
 from integrations.inbound.registry import InboundMessage
 from logs.services import log_record
-from orders import money, services
+from orders import services
 from orders import status as machine
 from orders.models import Order
-from orders.phones import InvalidPhone, to_e164
 
 logger = logging.getLogger(__name__)
 

@@ -1,15 +1,14 @@
 """Order API shapes: validate input into services' dataclasses and render orders, items and events."""
 
-import re
 from typing import Any
 
 from rest_framework import serializers
 
 from config.api.fields import ModelSerializer, TimestampField, isoformat_ms
 from config.api.pagination import PaginationSerializer
-from orders import money
+from core import money
+from core.phones import InvalidPhone, to_e164
 from orders.models import Order, OrderEvent, OrderItem
-from orders.phones import InvalidPhone, to_e164
 from orders.services import ItemInput, OrderInput
 from orders.status import Status
 
@@ -170,9 +169,6 @@ class OrderItemInputSerializer(serializers.Serializer):
         return attrs
 
 
-_CURRENCY = re.compile(r"^[A-Z]{3}$")
-
-
 class OrderCreateSerializer(serializers.Serializer):
     """A new order (seeds/002 CreateIntegrationOrderDto, with prices, totals and provider added)."""
 
@@ -212,10 +208,10 @@ class OrderCreateSerializer(serializers.Serializer):
             raise serializers.ValidationError(str(exc))
 
     def validate_currency(self, value: str) -> str:
-        value = value.upper()
-        if not _CURRENCY.match(value):
-            raise serializers.ValidationError("currency is a three-letter ISO 4217 code, e.g. AED.")
-        return value
+        try:
+            return money.currency_code(value)
+        except money.InvalidCurrency as exc:
+            raise serializers.ValidationError(str(exc))
 
     def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
         if attrs["order_type"] == Order.OrderType.DELIVERY and not attrs.get("delivery_address"):
@@ -243,17 +239,3 @@ class OrderStatusUpdateSerializer(serializers.Serializer):
         required=False,
         help_text="If given, the change only applies while the order is still in this status (else 409).",
     )
-
-
-class OrderListQuerySerializer(serializers.Serializer):
-    """Filters of the order list (query parameters)."""
-
-    status = choice_field(Status.choices, name="status", required=False)
-    provider = choice_field(Order.Provider.choices, name="provider", required=False)
-    order_type = choice_field(Order.OrderType.choices, name="orderType", required=False)
-    branch_id = serializers.CharField(required=False, max_length=100)
-    external_order_id = serializers.CharField(required=False, max_length=100)
-    start_date = serializers.DateTimeField(required=False, help_text="Created at or after (ISO 8601 date or time).")
-    end_date = serializers.DateTimeField(required=False, help_text="Created at or before (a date includes that day).")
-    page = serializers.IntegerField(required=False, min_value=1)
-    limit = serializers.IntegerField(required=False, min_value=1, max_value=100)

@@ -5,8 +5,6 @@ Every change writes an OrderEvent row and publishes its webhook events through
 leaves no history and sends nothing.
 """
 
-import hashlib
-import json
 import uuid
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -18,38 +16,34 @@ from django.db import IntegrityError, connection, transaction
 from django.db.models import Q
 from django.utils import timezone
 
-from orders import money, publishing
+from core import money
+from core.errors import Conflict, InvalidInput
+from core.idempotency import NO_KEY, IdempotencyKey, replay
+from orders import publishing
 from orders import status as machine
 from orders.models import Customer, Order, OrderEvent, OrderItem, Product
 
 
-class OrderValidationError(Exception):
-    """The order's content is invalid; `details` maps field paths to messages."""
+class OrderValidationError(InvalidInput):
+    """The order's content is invalid (400); `details` maps field paths to messages, `message` is the first."""
 
     def __init__(self, message: str, details: dict[str, Any]) -> None:
-        super().__init__(message)
-        self.message = message
-        self.details = details
+        super().__init__(message, details=details)
 
 
-class DuplicateExternalOrder(Exception):
-    """An order with this provider and external order id already exists."""
+class DuplicateExternalOrder(Conflict):
+    """409: an order with this provider and external order id already exists; details name it."""
 
     def __init__(self, order: Order) -> None:
-        super().__init__(f"Order {order.external_order_id!r} from {order.provider} already exists as {order.id}.")
+        super().__init__(
+            f"Order {order.external_order_id!r} from {order.provider} already exists as {order.id}.",
+            details={"orderId": str(order.id), "provider": order.provider, "externalOrderId": order.external_order_id},
+        )
         self.order = order
 
 
-class IdempotencyKeyReused(Exception):
-    """The Idempotency-Key was used before with a different request body."""
-
-    def __init__(self, order: Order) -> None:
-        super().__init__("This Idempotency-Key was already used with a different request body.")
-        self.order = order
-
-
-class IllegalTransition(Exception):
-    """The order cannot move to the requested status from where it is."""
+class IllegalTransition(Conflict):
+    """409: the order cannot move to the requested status from where it is; details name the allowed ones."""
 
     def __init__(self, order: Order, to_status: str, *, expected_status: str | None = None) -> None:
         self.order = order
@@ -62,8 +56,7 @@ class IllegalTransition(Exception):
             message = (
                 f"A {order.order_type} order cannot go from {order.status} to {to_status}; allowed next: {allowed}."
             )
-        super().__init__(message)
-        self.message = message
+        super().__init__(message, details={"status": order.status, "requested": to_status, "allowed": self.allowed})
 
 
 # Amounts are stored as numeric(14, 3): anything from 10^11 up cannot be stored.
@@ -115,19 +108,12 @@ class CreateResult:
     created: bool
 
 
-def request_fingerprint(body: Any) -> str:
-    """Return a stable hash of a request body, to tell a true repeat from a reused key."""
-    canonical = json.dumps(body, sort_keys=True, separators=(",", ":"), default=str)
-    return hashlib.sha256(canonical.encode()).hexdigest()
-
-
 def order_create(
     *,
     company_id: UUID,
     data: OrderInput,
     actor: str,
-    idempotency_key: str = "",
-    fingerprint: str = "",
+    idempotency: IdempotencyKey = NO_KEY,
 ) -> CreateResult:
     """Create an order with its items, history and order.created event.
 
@@ -136,18 +122,16 @@ def order_create(
     raises DuplicateExternalOrder. Uniqueness is enforced by the database, so two racing
     requests resolve the same way as two sequential ones.
     """
+    first = replay(Order.objects.filter(company_id=company_id), idempotency, name="orderId")
+    if first is not None:
+        return CreateResult(order=first, created=False)
     try:
-        order = _order_insert(
-            company_id=company_id, data=data, actor=actor, idempotency_key=idempotency_key, fingerprint=fingerprint
-        )
+        order = _order_insert(company_id=company_id, data=data, actor=actor, idempotency=idempotency)
         return CreateResult(order=order, created=True)
     except IntegrityError:
-        if idempotency_key:
-            first = Order.objects.filter(company_id=company_id, idempotency_key=idempotency_key).first()
-            if first is not None:
-                if first.request_fingerprint != fingerprint:
-                    raise IdempotencyKeyReused(first)
-                return CreateResult(order=first, created=False)
+        first = replay(Order.objects.filter(company_id=company_id), idempotency, name="orderId")
+        if first is not None:
+            return CreateResult(order=first, created=False)
         if data.external_order_id:
             existing = Order.objects.filter(
                 company_id=company_id, provider=data.provider, external_order_id=data.external_order_id
@@ -158,7 +142,7 @@ def order_create(
 
 
 @transaction.atomic
-def _order_insert(*, company_id: UUID, data: OrderInput, actor: str, idempotency_key: str, fingerprint: str) -> Order:
+def _order_insert(*, company_id: UUID, data: OrderInput, actor: str, idempotency: IdempotencyKey) -> Order:
     items = _priced_items(company_id=company_id, data=data)
     totals = _totals(data=data, items=items)
     customer = None
@@ -182,9 +166,8 @@ def _order_insert(*, company_id: UUID, data: OrderInput, actor: str, idempotency
         currency=data.currency,
         placed_at=data.placed_at or now,
         status_changed_at=now,
-        idempotency_key=idempotency_key,
-        request_fingerprint=fingerprint if idempotency_key else "",
         metadata=data.metadata,
+        **idempotency.stored(),
         **totals,
     )
     order.save(force_insert=True)
@@ -428,7 +411,7 @@ def order_update_details(
 ) -> tuple[Order, bool]:
     """Apply changed details (UPDATABLE_FIELDS) and publish order.updated; returns (order, changed)."""
     unknown = set(changes) - set(UPDATABLE_FIELDS)
-    if unknown:
+    if unknown:  # a programming error of the caller (providers' mappers), not the API's input
         raise ValueError(f"Not updatable: {', '.join(sorted(unknown))}")
     order = Order.objects.select_for_update().get(company_id=company_id, pk=order_id)
     changed = [name for name, value in changes.items() if getattr(order, name) != value]

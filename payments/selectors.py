@@ -7,9 +7,9 @@ from uuid import UUID
 
 from django.db.models import Count, Q, QuerySet, Sum
 
+from core import money
 from integrations.models import Integration
 from integrations.selectors import integration_list
-from orders import money
 from orders import selectors as order_selectors
 from payments.models import GATEWAYS, Payment, Refund
 
@@ -17,24 +17,9 @@ from payments.models import GATEWAYS, Payment, Refund
 CAPTURED = (Payment.Status.SUCCEEDED, Payment.Status.REFUNDED, Payment.Status.PARTIALLY_REFUNDED)
 
 
-def payment_list(*, company_id: UUID, filters: dict[str, Any]) -> QuerySet[Payment]:
-    """Return the company's payments, newest first, filtered by status, gateway, orderId, customerId, dates."""
-    qs = Payment.objects.filter(company_id=company_id)
-    for name, field in (
-        ("status", "status"),
-        ("gateway", "gateway"),
-        ("order_id", "order_id"),
-        ("customer_id", "customer_id"),
-        ("integration_id", "integration_id"),
-    ):
-        if filters.get(name) not in (None, ""):
-            qs = qs.filter(**{field: filters[name]})
-    if filters.get("start_date"):
-        qs = qs.filter(created_at__gte=filters["start_date"])
-    if filters.get("end_date"):
-        lookup = "created_at__lt" if filters.get("end_exclusive") else "created_at__lte"
-        qs = qs.filter(**{lookup: filters["end_date"]})
-    return qs.order_by("-created_at", "-id")
+def payment_list(*, company_id: UUID) -> QuerySet[Payment]:
+    """Return the company's payments, newest first (the list's FilterSet narrows them)."""
+    return Payment.objects.filter(company_id=company_id).order_by("-created_at", "-id")
 
 
 def payment_get(*, company_id: UUID, payment_id: UUID | str) -> Payment:
@@ -95,7 +80,13 @@ def payment_stats(
     *, company_id: UUID, start: datetime | None = None, end: datetime | None = None, gateway: str | None = None
 ) -> dict[str, Any]:
     """Return seeds/003's payment statistics over a period: counts, volumes, averages, per gateway."""
-    qs = payment_list(company_id=company_id, filters={"start_date": start, "end_date": end, "gateway": gateway})
+    qs = payment_list(company_id=company_id)
+    if start is not None:
+        qs = qs.filter(created_at__gte=start)
+    if end is not None:
+        qs = qs.filter(created_at__lte=end)
+    if gateway:
+        qs = qs.filter(gateway=gateway)
     counts = qs.aggregate(
         total=Count("id"),
         succeeded=Count("id", filter=Q(status__in=CAPTURED)),

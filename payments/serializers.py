@@ -1,7 +1,6 @@
 """Input validation and output shapes of the payment endpoints (snake_case here, camelCase on the wire)."""
 
 import json
-import re
 from decimal import Decimal
 from typing import Any
 
@@ -10,11 +9,9 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from config.api.fields import ModelSerializer, TimestampField
-from orders import money
+from core import money
 from payments.models import GATEWAYS, Payment, Refund
 from payments.services import MAX_AMOUNT, PaymentInput
-
-_CURRENCY = re.compile(r"^[A-Za-z]{3}$")
 
 
 def choice_field(choices: list[str], *, name: str, **kwargs: Any) -> serializers.ChoiceField:
@@ -56,9 +53,10 @@ class ChargeSerializer(serializers.Serializer):
     currency = serializers.CharField(max_length=3)
 
     def validate_currency(self, value: str) -> str:
-        if not _CURRENCY.match(value or ""):
-            raise serializers.ValidationError("currency must be a three-letter ISO 4217 code such as USD.")
-        return value.upper()
+        try:
+            return money.currency_code(value)
+        except money.InvalidCurrency as exc:
+            raise serializers.ValidationError(str(exc))
 
     def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
         if not attrs.get("gateway") and not attrs.get("integration_id"):
@@ -224,29 +222,6 @@ class TestPaymentResultSerializer(serializers.Serializer):
     )
     failure_code = serializers.CharField(allow_null=True)
     failure_message = serializers.CharField(allow_null=True)
-
-
-class PaymentListQuerySerializer(serializers.Serializer):
-    status = choice_field(list(Payment.Status.values), name="status", required=False)
-    gateway = choice_field(list(GATEWAYS), name="gateway", required=False)
-    order_id = serializers.UUIDField(required=False)
-    customer_id = serializers.CharField(required=False, max_length=255)
-    integration_id = serializers.UUIDField(required=False)
-    start_date = serializers.DateTimeField(required=False)
-    end_date = serializers.DateTimeField(required=False)
-    page = serializers.IntegerField(required=False, min_value=1)
-    limit = serializers.IntegerField(required=False, min_value=1, max_value=100)
-
-    def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
-        if attrs.get("start_date") and attrs.get("end_date") and attrs["start_date"] > attrs["end_date"]:
-            raise serializers.ValidationError({"start_date": "startDate must not be after endDate."})
-        return attrs
-
-
-class StatsQuerySerializer(serializers.Serializer):
-    gateway = choice_field(list(GATEWAYS), name="gateway", required=False)
-    start_date = serializers.DateTimeField(required=False)
-    end_date = serializers.DateTimeField(required=False)
 
 
 class CurrencyVolumeSerializer(serializers.Serializer):

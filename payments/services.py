@@ -8,8 +8,6 @@ gateway may have moved the money. Rows are settled with a locked read of a pendi
 an API answer and a webhook racing for the same payment apply once.
 """
 
-import hashlib
-import json
 import logging
 from dataclasses import dataclass, field
 from datetime import timedelta
@@ -21,10 +19,12 @@ from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
+from core import money
+from core.errors import InvalidInput
+from core.idempotency import NO_KEY, IdempotencyKey, replay
 from integrations.models import Integration
 from logs.redaction import redact
 from logs.services import log_record
-from orders import money
 from payments import selectors
 from payments.gateways import adapter
 from payments.gateways.base import ChargeRequest, GatewayResult, RefundRequest
@@ -38,22 +38,17 @@ logger = logging.getLogger(__name__)
 MAX_AMOUNT = Decimal("100000000000")
 
 
-class IdempotencyKeyReused(Exception):
-    """The Idempotency-Key was used before with a different request body; `first` is what it made."""
+class RefundRefused(InvalidInput):
+    """400: the refund cannot be made (payment not captured, amount over the remainder).
 
-    def __init__(self, first: "Payment | Refund") -> None:
-        super().__init__("This Idempotency-Key was already used with a different request body.")
-        self.first = first
-
-
-class RefundRefused(Exception):
-    """The refund cannot be made (payment not captured, amount over the remainder); `details` says why."""
+    `field` is the input the refusal is about ("amount", or "payment" for its state); the
+    details hold it with the message, plus context such as the refundable remainder.
+    """
 
     def __init__(self, message: str, details: dict[str, Any] | None = None, *, field: str = "amount") -> None:
-        super().__init__(message)
-        self.message = message
-        self.details = details or {}
-        self.field = field  # the input the refusal is about: "amount", or "payment" for its state
+        context = {k: v for k, v in (details or {}).items() if k != field}
+        super().__init__(message, details={field: message, **context})
+        self.field = field
 
 
 @dataclass
@@ -84,12 +79,6 @@ class RefundResult:
     refund: Refund
     payment: Payment
     outcome: str
-
-
-def request_fingerprint(body: Any) -> str:
-    """Return a stable hash of a request body, to tell a true repeat from a reused key."""
-    canonical = json.dumps(body, sort_keys=True, separators=(",", ":"), default=str)
-    return hashlib.sha256(canonical.encode()).hexdigest()
 
 
 # --- events and logs ---------------------------------------------------------------------
@@ -148,18 +137,14 @@ def _log(
 # --- charge ------------------------------------------------------------------------------
 
 
-def _replay(*, company_id: UUID, idempotency_key: str, fingerprint: str) -> ProcessResult | None:
-    first = Payment.objects.filter(company_id=company_id, idempotency_key=idempotency_key).first()
-    if first is None:
-        return None
-    if first.request_fingerprint != fingerprint:
-        raise IdempotencyKeyReused(first)
-    return ProcessResult(payment=first, outcome="replayed")
+def _replay(*, company_id: UUID, idempotency: IdempotencyKey) -> ProcessResult | None:
+    first = replay(Payment.objects.filter(company_id=company_id), idempotency, name="paymentId")
+    return None if first is None else ProcessResult(payment=first, outcome="replayed")
 
 
 @transaction.atomic
 def _payment_insert(
-    *, company_id: UUID, integration: Integration, data: PaymentInput, idempotency_key: str, fingerprint: str
+    *, company_id: UUID, integration: Integration, data: PaymentInput, idempotency: IdempotencyKey
 ) -> Payment:
     payment = Payment.objects.create(
         company_id=company_id,
@@ -172,9 +157,8 @@ def _payment_insert(
         description=data.description,
         metadata=data.metadata,
         order_id=data.order_id,
-        idempotency_key=idempotency_key,
-        request_fingerprint=fingerprint if idempotency_key else "",
         is_test=data.is_test,
+        **idempotency.stored(),
     )
     event_publish(company_id, "payment.created", _event_data(payment))
     return payment
@@ -185,32 +169,24 @@ def payment_process(
     company_id: UUID,
     integration: Integration,
     data: PaymentInput,
-    idempotency_key: str = "",
-    fingerprint: str = "",
+    idempotency: IdempotencyKey = NO_KEY,
     user_id: int | None = None,
 ) -> ProcessResult:
     """Charge through the integration's gateway; a repeated Idempotency-Key returns the first payment.
 
-    The same key with another body raises IdempotencyKeyReused. Must not run inside a
+    The same key with another body raises core.idempotency.IdempotencyKeyReused (422). Must not run inside a
     transaction: the pending payment is committed before the gateway is called.
     """
-    if idempotency_key:
-        replay = _replay(company_id=company_id, idempotency_key=idempotency_key, fingerprint=fingerprint)
-        if replay is not None:
-            return replay
+    repeat = _replay(company_id=company_id, idempotency=idempotency)
+    if repeat is not None:
+        return repeat
     try:
-        payment = _payment_insert(
-            company_id=company_id,
-            integration=integration,
-            data=data,
-            idempotency_key=idempotency_key,
-            fingerprint=fingerprint,
-        )
+        payment = _payment_insert(company_id=company_id, integration=integration, data=data, idempotency=idempotency)
     except IntegrityError:  # a concurrent request with the same key won the insert
-        replay = _replay(company_id=company_id, idempotency_key=idempotency_key, fingerprint=fingerprint)
-        if replay is None:
+        repeat = _replay(company_id=company_id, idempotency=idempotency)
+        if repeat is None:
             raise
-        return replay
+        return repeat
     return _charge(payment, integration.values(), source="api", user_id=user_id)
 
 
@@ -358,8 +334,7 @@ def _refund_reserve(
     amount: Decimal | None,
     reason: str,
     metadata: dict[str, Any],
-    idempotency_key: str,
-    fingerprint: str,
+    idempotency: IdempotencyKey,
 ) -> Refund:
     payment = Payment.objects.select_for_update().get(company_id=company_id, id=payment_id)
     if not payment.refundable():
@@ -395,20 +370,14 @@ def _refund_reserve(
         currency=payment.currency,
         reason=reason,
         metadata=metadata,
-        idempotency_key=idempotency_key,
-        request_fingerprint=fingerprint if idempotency_key else "",
+        **idempotency.stored(),
     )
 
 
-def _refund_replay(*, company_id: UUID, idempotency_key: str, fingerprint: str) -> RefundResult | None:
-    first = (
-        Refund.objects.select_related("payment").filter(company_id=company_id, idempotency_key=idempotency_key).first()
-    )
-    if first is None:
-        return None
-    if first.request_fingerprint != fingerprint:
-        raise IdempotencyKeyReused(first)
-    return RefundResult(refund=first, payment=first.payment, outcome="replayed")
+def _refund_replay(*, company_id: UUID, idempotency: IdempotencyKey) -> RefundResult | None:
+    refunds = Refund.objects.select_related("payment").filter(company_id=company_id)
+    first = replay(refunds, idempotency, name="refundId")
+    return None if first is None else RefundResult(refund=first, payment=first.payment, outcome="replayed")
 
 
 def refund_create(
@@ -418,8 +387,7 @@ def refund_create(
     amount: Decimal | None = None,
     reason: str = "",
     metadata: dict[str, Any] | None = None,
-    idempotency_key: str = "",
-    fingerprint: str = "",
+    idempotency: IdempotencyKey = NO_KEY,
     user_id: int | None = None,
 ) -> RefundResult:
     """Refund all or part of a captured payment through its gateway (Payment.DoesNotExist for another company's).
@@ -427,10 +395,9 @@ def refund_create(
     The remainder counts pending refunds too, so two concurrent refunds cannot exceed the payment.
     A repeated Idempotency-Key returns the first refund; with another body, IdempotencyKeyReused.
     """
-    if idempotency_key:
-        replay = _refund_replay(company_id=company_id, idempotency_key=idempotency_key, fingerprint=fingerprint)
-        if replay is not None:
-            return replay
+    repeat = _refund_replay(company_id=company_id, idempotency=idempotency)
+    if repeat is not None:
+        return repeat
     try:
         refund = _refund_reserve(
             company_id=company_id,
@@ -438,14 +405,13 @@ def refund_create(
             amount=amount,
             reason=reason,
             metadata=metadata or {},
-            idempotency_key=idempotency_key,
-            fingerprint=fingerprint,
+            idempotency=idempotency,
         )
     except IntegrityError:  # a concurrent request with the same key won the insert
-        replay = _refund_replay(company_id=company_id, idempotency_key=idempotency_key, fingerprint=fingerprint)
-        if replay is None:
+        repeat = _refund_replay(company_id=company_id, idempotency=idempotency)
+        if repeat is None:
             raise
-        return replay
+        return repeat
     payment = refund.payment
     integration = payment.integration
     assert integration is not None  # _refund_reserve refuses payments without one

@@ -1,101 +1,66 @@
 """The payment endpoints of seeds/003 and 004; thin: validate, call one service or selector, shape the answer."""
 
-from datetime import timedelta
 from typing import Any
 from uuid import UUID
 
 from django.core.exceptions import ValidationError as DjangoValidationError
-from djangorestframework_camel_case.util import underscoreize
-from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
-from rest_framework import status, viewsets
+from django.db.models import QuerySet
+from django_filters.utils import translate_validation
+from drf_spectacular.utils import OpenApiResponse, extend_schema
+from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
-from rest_framework.exceptions import NotFound, ValidationError
 from rest_framework.request import Request
 from rest_framework.response import Response
 
 from accounts.principal import get_principal
 from accounts.scopes import PAYMENTS_READ, PAYMENTS_WRITE
-from config.api.exceptions import envelope
 from config.api.pagination import page_pagination
+from core import idempotency, money
+from core.errors import InvalidInput, NotFound, PaymentDeclined, UpstreamError, UpstreamTimeout
 from integrations.models import Integration
-from orders import money
 from payments import selectors, services
-from payments.models import GATEWAYS, Payment
+from payments.filters import PaymentFilter, PaymentStatsFilter
+from payments.models import Payment
 from payments.serializers import (
     PaymentCreateSerializer,
-    PaymentListQuerySerializer,
     PaymentProcessedSerializer,
     PaymentSerializer,
     PaymentStatsSerializer,
     RefundByTransactionSerializer,
     RefundCreateSerializer,
     RefundResultSerializer,
-    StatsQuerySerializer,
     TestPaymentResultSerializer,
     TestPaymentSerializer,
 )
 
-IDEMPOTENCY_HEADER = OpenApiParameter(
-    "Idempotency-Key",
-    OpenApiTypes.STR,
-    OpenApiParameter.HEADER,
-    description="Repeat-safe charge: the same key and body return the first payment (200, Idempotent-Replayed); "
-    "the same key with another body → 422.",
-)
 GATEWAY_ERRORS = {
     400: OpenApiResponse(description="Invalid input, or no integration for the gateway"),
     402: OpenApiResponse(description="The gateway declined; details.payment is the failed payment"),
     502: OpenApiResponse(description="The gateway failed or could not be reached; details.payment"),
     504: OpenApiResponse(description="No answer in time; details.payment is left pending for reconciliation"),
 }
-REFUND_IDEMPOTENCY_HEADER = OpenApiParameter(
-    "Idempotency-Key",
-    OpenApiTypes.STR,
-    OpenApiParameter.HEADER,
-    description="Repeat-safe refund: the same key and body return the first refund (200, Idempotent-Replayed).",
-)
 REFUND_RESPONSES = {
     201: RefundResultSerializer,
     200: OpenApiResponse(RefundResultSerializer, description="An Idempotency-Key repeat: the first refund"),
-    422: OpenApiResponse(description="Idempotency-Key reused with a different body"),
+    422: idempotency.REUSED_RESPONSE,
     **GATEWAY_ERRORS,
     400: OpenApiResponse(description="Invalid input, a payment that is not refundable, or over the remainder"),
 }
-# Module-level: inside the viewset's body `list` is the list action.
-GATEWAY_VALUES = list(GATEWAYS)
-STATUS_VALUES = list(Payment.Status.values)
 # A test payment needs a payment method; these are the gateways' documented sandbox test sources.
 TEST_SOURCES = {"stripe": "pm_card_visa", "square": "cnon:card-nonce-ok"}
 
 
-class UnprocessableEntity(ValidationError):
-    status_code = status.HTTP_422_UNPROCESSABLE_ENTITY
-
-
-def _gateway_error(outcome: str, message: str, details: dict[str, Any]) -> Response:
-    """Answer a charge or refund the gateway did not complete, in the error envelope."""
-    code = {"declined": 402, "timeout": 504}.get(outcome, 502)
-    return Response(envelope(code, message, details), status=code)
-
-
-def _idempotency_key(request: Request) -> str:
-    key = request.headers.get("Idempotency-Key", "").strip()
-    if len(key) > 255:
-        raise ValidationError({"idempotency_key": "The Idempotency-Key header is at most 255 characters."})
-    return key
-
-
-def _dates(query: Any, request: Request) -> dict[str, Any]:
-    filters: dict[str, Any] = dict(query.validated_data)
-    if "end_date" in filters and len(request.query_params.get("endDate", "")) == 10:
-        filters["end_date"] += timedelta(days=1)  # a bare date includes that whole day
-        filters["end_exclusive"] = True
-    return filters
+def _gateway_error(outcome: str, message: str, details: dict[str, Any]) -> Exception:
+    """Return the error answering a charge or refund the gateway did not complete."""
+    if outcome == "declined":
+        return PaymentDeclined(message, details=details)
+    if outcome == "timeout":
+        return UpstreamTimeout(message, details=details)
+    return UpstreamError(message, details=details)
 
 
 @extend_schema(tags=["payments"])
-class PaymentViewSet(viewsets.ViewSet):
+class PaymentViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
     """Charges and refunds through the company's gateway integrations."""
 
     required_scopes = {
@@ -110,7 +75,14 @@ class PaymentViewSet(viewsets.ViewSet):
     rate_limit = "200/min"  # seeds/004: payment endpoints, 200 requests per minute
     pagination_class = page_pagination("payments")
     serializer_class = PaymentSerializer
+    filterset_class = PaymentFilter
     lookup_value_regex = "[0-9a-fA-F-]{36}"
+
+    queryset = Payment.objects.none()  # for the schema's model; requests use get_queryset()
+
+    def get_queryset(self) -> QuerySet[Payment]:
+        """The caller's company's payments with their refunds, newest first."""
+        return selectors.payment_list(company_id=get_principal(self.request).company_id).prefetch_related("refunds")
 
     def _payment(self, request: Request, pk: str | UUID) -> Payment:
         try:
@@ -126,76 +98,53 @@ class PaymentViewSet(viewsets.ViewSet):
         )
         if integration is None:
             if data.get("integration_id"):
-                raise ValidationError({"integration_id": "No payment gateway integration with this id."})
-            raise ValidationError(
-                {"gateway": f"No active {data['gateway']} integration; create one under /api/v1/integrations."}
+                raise InvalidInput(details={"integrationId": "No payment gateway integration with this id."})
+            raise InvalidInput(
+                details={"gateway": f"No active {data['gateway']} integration; create one under /api/v1/integrations."}
             )
         if data.get("gateway") and integration.provider != data["gateway"]:
-            raise ValidationError({"gateway": f"The integration is a {integration.provider} integration."})
+            raise InvalidInput(details={"gateway": f"The integration is a {integration.provider} integration."})
         if not integration.is_active():
-            raise ValidationError({"integration_id": "The integration is inactive."})
+            raise InvalidInput(details={"integrationId": "The integration is inactive."})
         return integration
 
-    @extend_schema(
-        parameters=[
-            OpenApiParameter("status", str, enum=STATUS_VALUES),
-            OpenApiParameter("gateway", str, enum=GATEWAY_VALUES),
-            OpenApiParameter("orderId", OpenApiTypes.UUID),
-            OpenApiParameter("customerId", str),
-            OpenApiParameter("integrationId", OpenApiTypes.UUID),
-            OpenApiParameter("startDate", OpenApiTypes.DATETIME, description="Created at or after."),
-            OpenApiParameter("endDate", OpenApiTypes.DATETIME, description="Created at or before (a date: that day)."),
-        ],
-        responses=PaymentSerializer(many=True),
-    )
-    def list(self, request: Request) -> Response:
+    def list(self, request: Request, *args: object, **kwargs: object) -> Response:
         """List payments, newest first, with their refunds."""
-        query = PaymentListQuerySerializer(data=underscoreize(request.query_params.dict()))
-        query.is_valid(raise_exception=True)
-        qs = selectors.payment_list(
-            company_id=get_principal(request).company_id, filters=_dates(query, request)
-        ).prefetch_related("refunds")
-        paginator = self.pagination_class()
-        page = paginator.paginate_queryset(qs, request, self)
-        return paginator.get_paginated_response(PaymentSerializer(page, many=True).data)
+        return super().list(request, *args, **kwargs)
 
     @extend_schema(
         request=PaymentCreateSerializer,
-        parameters=[IDEMPOTENCY_HEADER],
+        parameters=[idempotency.PARAMETER],
         responses={
             201: PaymentProcessedSerializer,
             200: OpenApiResponse(PaymentSerializer, description="An Idempotency-Key repeat: the first payment"),
-            422: OpenApiResponse(description="Idempotency-Key reused with a different body"),
+            422: idempotency.REUSED_RESPONSE,
             **GATEWAY_ERRORS,
         },
     )
     def create(self, request: Request) -> Response:
         """Process a payment (seeds/003 POST /payments/process); publishes payment.created, then succeeded/failed."""
-        key = _idempotency_key(request)
+        idem = idempotency.from_request(request)
         serializer = PaymentCreateSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         principal = get_principal(request)
         order_id = serializer.validated_data.get("order_id")
         if order_id is not None and not selectors.order_exists(company_id=principal.company_id, order_id=order_id):
-            raise ValidationError({"order_id": "No order with this id."})  # another company's order included
+            raise InvalidInput(details={"orderId": "No order with this id."})  # another company's order included
         integration = self._integration(request, serializer.validated_data)
-        try:
-            result = services.payment_process(
-                company_id=principal.company_id,
-                integration=integration,
-                data=serializer.to_input(),
-                idempotency_key=key,
-                fingerprint=services.request_fingerprint(request.data) if key else "",
-                user_id=principal.user_id,
-            )
-        except services.IdempotencyKeyReused as exc:
-            raise UnprocessableEntity({"idempotency_key": str(exc), "payment_id": str(exc.first.id)})
+        result = services.payment_process(
+            company_id=principal.company_id,
+            integration=integration,
+            data=serializer.to_input(),
+            idempotency=idem,
+            user_id=principal.user_id,
+        )
         return self._charge_answer(request, result)
 
     def _charge_answer(self, request: Request, result: services.ProcessResult) -> Response:
         payment = self._payment(request, result.payment.id)
         if result.outcome == "replayed":
-            return Response(PaymentSerializer(payment).data, headers={"Idempotent-Replayed": "true"})
+            return Response(PaymentSerializer(payment).data, headers=idempotency.REPLAYED_HEADER)
         if result.outcome in ("succeeded", "pending"):
             data = PaymentProcessedSerializer(payment).data
             data["client_secret"] = result.client_secret or None
@@ -205,7 +154,7 @@ class PaymentViewSet(viewsets.ViewSet):
             message = "The gateway's answer is unknown; the payment is pending until the gateway reports it."
         else:
             message = f"The payment failed: {payment.failure_message or payment.failure_code}"
-        return _gateway_error(result.outcome, message, details)
+        raise _gateway_error(result.outcome, message, details)
 
     @extend_schema(responses=PaymentSerializer)
     def retrieve(self, request: Request, pk: str) -> Response:
@@ -216,39 +165,33 @@ class PaymentViewSet(viewsets.ViewSet):
         payment = self._payment(request, result.payment.id)
         body = RefundResultSerializer({"refund": result.refund, "payment": payment}).data
         if result.outcome == "replayed":
-            return Response(body, headers={"Idempotent-Replayed": "true"})
+            return Response(body, headers=idempotency.REPLAYED_HEADER)
         if result.outcome in ("succeeded", "pending"):
             return Response(body, status=status.HTTP_201_CREATED)
         if result.outcome in ("timeout", "unknown"):
             message = "The gateway's answer is unknown; the refund is pending until the gateway reports it."
         else:
             message = f"The refund failed: {result.refund.failure_message or result.refund.failure_code}"
-        return _gateway_error(result.outcome, message, dict(body))
+        raise _gateway_error(result.outcome, message, dict(body))
 
     def _refund(self, request: Request, payment: Payment, data: dict[str, Any]) -> Response:
         principal = get_principal(request)
-        key = _idempotency_key(request)
-        try:
-            result = services.refund_create(
-                company_id=principal.company_id,
-                payment_id=payment.id,
-                amount=data.get("amount"),
-                reason=data.get("reason", ""),
-                metadata=data.get("metadata") or {},
-                idempotency_key=key,
-                fingerprint=services.request_fingerprint({"payment": str(payment.id), **request.data}) if key else "",
-                user_id=principal.user_id,
-            )
-        except services.IdempotencyKeyReused as exc:
-            raise UnprocessableEntity({"idempotency_key": str(exc), "refund_id": str(exc.first.id)})
-        except services.RefundRefused as exc:
-            extra = {k: v for k, v in exc.details.items() if k != exc.field}
-            raise ValidationError({exc.field: exc.message, **extra})
+        # The payment is part of the fingerprint: POST payments/refund names it in the body, refunds in the path.
+        idem = idempotency.from_request(request, {"payment": str(payment.id), **request.data})
+        result = services.refund_create(
+            company_id=principal.company_id,
+            payment_id=payment.id,
+            amount=data.get("amount"),
+            reason=data.get("reason", ""),
+            metadata=data.get("metadata") or {},
+            idempotency=idem,
+            user_id=principal.user_id,
+        )
         return self._refund_answer(request, result)
 
     @extend_schema(
         request=RefundCreateSerializer,
-        parameters=[REFUND_IDEMPOTENCY_HEADER],
+        parameters=[idempotency.PARAMETER],
         responses=REFUND_RESPONSES,
     )
     @action(detail=True, methods=["post"])
@@ -261,7 +204,7 @@ class PaymentViewSet(viewsets.ViewSet):
 
     @extend_schema(
         request=RefundByTransactionSerializer,
-        parameters=[REFUND_IDEMPOTENCY_HEADER],
+        parameters=[idempotency.PARAMETER],
         responses=REFUND_RESPONSES,
     )
     @action(detail=False, methods=["post"])
@@ -276,28 +219,18 @@ class PaymentViewSet(viewsets.ViewSet):
             raise NotFound("Payment not found.")
         return self._refund(request, payment, serializer.validated_data)
 
-    @extend_schema(
-        parameters=[
-            OpenApiParameter("gateway", str, enum=GATEWAY_VALUES),
-            OpenApiParameter("startDate", OpenApiTypes.DATETIME),
-            OpenApiParameter("endDate", OpenApiTypes.DATETIME, description="A bare date includes that day."),
-        ],
-        responses=PaymentStatsSerializer,
-    )
-    @action(detail=False, methods=["get"])
+    @extend_schema(filters=True, responses=PaymentStatsSerializer)
+    @action(detail=False, methods=["get"], filterset_class=PaymentStatsFilter, pagination_class=None)
     def stats(self, request: Request) -> Response:
         """seeds/003 GET /payments/status: counts, volumes and averages over a period, by gateway."""
-        query = StatsQuerySerializer(data=underscoreize(request.query_params.dict()))
-        query.is_valid(raise_exception=True)
-        filters = _dates(query, request)
-        end = filters.get("end_date")
-        if end is not None and filters.get("end_exclusive"):
-            end -= timedelta(microseconds=1)
+        query = PaymentStatsFilter(request.query_params, queryset=Payment.objects.none())
+        if not query.is_valid():
+            raise translate_validation(query.errors)
         data = selectors.payment_stats(
             company_id=get_principal(request).company_id,
-            start=filters.get("start_date"),
-            end=end,
-            gateway=filters.get("gateway"),
+            start=query.form.cleaned_data.get("startDate"),
+            end=query.form.cleaned_data.get("endDate"),
+            gateway=query.form.cleaned_data.get("gateway") or None,
         )
         return Response(data)
 
@@ -313,10 +246,10 @@ class PaymentViewSet(viewsets.ViewSet):
         data = serializer.validated_data
         integration = self._integration(request, data)
         if str(integration.values().get("secretKey", "")).startswith(("sk_live_", "rk_live_")):
-            raise ValidationError({"integration_id": "Test payments run only through test-mode (sk_test_) keys."})
+            raise InvalidInput(details={"integrationId": "Test payments run only through test-mode (sk_test_) keys."})
         source = data["payment_method_id"] or TEST_SOURCES.get(integration.provider, "")
         if not source:
-            raise ValidationError({"payment_method_id": f"A {integration.provider} test payment needs one."})
+            raise InvalidInput(details={"paymentMethodId": f"A {integration.provider} test payment needs one."})
         principal = get_principal(request)
         result = services.payment_process(
             company_id=principal.company_id,

@@ -8,6 +8,7 @@ from rest_framework import serializers
 
 from config.api.fields import ModelSerializer, TimestampField
 from config.api.pagination import PaginationSerializer
+from core.errors import InvalidInput
 from webhooks import catalog, client, services, signing
 from webhooks.models import Attempt, Delivery, Endpoint
 
@@ -38,8 +39,8 @@ def validate_headers(value: dict[str, Any]) -> dict[str, Any]:
         raise serializers.ValidationError("At most 20 custom headers.")
     try:
         services.headers_check(value)
-    except ValueError as exc:
-        raise serializers.ValidationError(str(exc)) from exc
+    except InvalidInput as exc:
+        raise serializers.ValidationError(exc.details["headers"]) from exc
     return value
 
 

@@ -20,6 +20,7 @@ from django.utils import timezone
 from accounts.models import Company
 from accounts.redis_client import get_redis
 from config.api.fields import isoformat_ms
+from core.errors import InvalidInput
 from logs.services import log_record
 from webhooks import catalog, client, retries, signing
 from webhooks.models import Attempt, Delivery, Endpoint, Event
@@ -120,31 +121,32 @@ def event_publish(
 
 
 def url_check(url: str) -> None:
-    """Raise ValueError when the URL may not be registered (scheme, private addresses)."""
+    """Raise InvalidInput (on `url`) when the URL may not be registered (scheme, private addresses)."""
     try:
         client.url_check(url)
     except client.UnsafeURLError as exc:
-        raise ValueError(str(exc)) from exc
+        raise InvalidInput(details={"url": str(exc)}) from exc
 
 
 def _check_events(events: list[str]) -> None:
     unknown = [e for e in events if not catalog.is_valid_subscription(e)]
     if unknown or not events:
-        raise ValueError(
+        message = (
             f"Unknown event types {unknown}; allowed: {', '.join(catalog.allowed_patterns())}"
             if unknown
             else "Subscribe to at least one event type."
         )
+        raise InvalidInput(details={"events": message})
 
 
 def headers_check(headers: dict[str, Any]) -> None:
-    """Raise ValueError unless custom headers are string pairs that leave reserved headers alone."""
+    """Raise InvalidInput (on `headers`) unless custom headers are string pairs that leave reserved headers alone."""
     for name, value in headers.items():
         lowered = str(name).lower()
         if lowered in RESERVED_HEADERS or lowered.startswith("webhook-"):
-            raise ValueError(f"The header {name!r} is set by the hub and cannot be overridden.")
+            raise InvalidInput(details={"headers": f"The header {name!r} is set by the hub and cannot be overridden."})
         if not isinstance(value, str) or "\n" in value or "\r" in value:
-            raise ValueError(f"The header {name!r} must have a single-line string value.")
+            raise InvalidInput(details={"headers": f"The header {name!r} must have a single-line string value."})
 
 
 @transaction.atomic

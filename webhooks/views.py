@@ -1,15 +1,11 @@
 """Webhook endpoints, deliveries, the event catalog and delivery logs; thin: validate, call one service."""
 
-from datetime import datetime, time
-
+from django.db.models import QuerySet
 from django.shortcuts import get_object_or_404
-from django.utils import timezone
-from django.utils.dateparse import parse_date, parse_datetime
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
-from rest_framework import status, viewsets
+from rest_framework import generics, mixins, status, viewsets
 from rest_framework.decorators import action
-from rest_framework.exceptions import ValidationError
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
@@ -17,10 +13,11 @@ from rest_framework.views import APIView
 from accounts.permissions import IsCompanyManager
 from accounts.principal import get_principal
 from accounts.scopes import LOGS_READ, WEBHOOKS_MANAGE, WEBHOOKS_READ
-from config.api.exceptions import Conflict
 from config.api.pagination import page_pagination
+from core.errors import Conflict
 from webhooks import catalog, selectors, services
-from webhooks.models import Delivery
+from webhooks.filters import DeliveryFilter, WebhookLogFilter
+from webhooks.models import Attempt, Delivery, Endpoint
 from webhooks.serializers import (
     DeliveryPageSerializer,
     DeliverySerializer,
@@ -33,7 +30,6 @@ from webhooks.serializers import (
     RecoverSerializer,
     SecretSerializer,
     TestResultSerializer,
-    WebhookLogPageSerializer,
     WebhookLogSerializer,
 )
 
@@ -54,46 +50,14 @@ DELIVERY_PARAMS = [
 ]
 
 
-def _parse_when(request: Request, name: str, *, end: bool = False) -> datetime | None:
-    raw = request.query_params.get(name)
-    if not raw:
-        return None
-    try:
-        value = parse_datetime(raw)
-        day = parse_date(raw) if value is None else None
-    except ValueError:  # well-formed but impossible, e.g. month 13
-        value = day = None
-    if value is None:
-        if day is None:
-            raise ValidationError({name: f"{name} must be an ISO 8601 date or date-time."})
-        value = datetime.combine(day, time.max if end else time.min)
-    if timezone.is_naive(value):
-        value = timezone.make_aware(value, timezone.utc)
-    return value
-
-
-def _parse_choice(request: Request, name: str, allowed: list[str]) -> str | None:
-    raw = request.query_params.get(name)
-    if raw and raw not in allowed:
-        raise ValidationError({name: f"Invalid {name} {raw!r}. Allowed values: {', '.join(allowed)}."})
-    return raw or None
-
-
-def _delivery_filters(request: Request) -> dict:
-    return {
-        "status": _parse_choice(request, "status", list(Delivery.Status.values)),
-        "event_type": _parse_choice(request, "eventType", list(catalog.EVENT_TYPES)),
-        "start": _parse_when(request, "startDate"),
-        "end": _parse_when(request, "endDate", end=True),
-    }
-
-
 @extend_schema(tags=["webhooks"])
-class EndpointViewSet(viewsets.ViewSet):
+class EndpointViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
     """Webhook endpoints of the caller's company: register, list, change, test, and inspect deliveries."""
 
     serializer_class = EndpointSerializer
     pagination_class = page_pagination("webhooks")
+    queryset = Endpoint.objects.none()  # for the schema's model; requests use get_queryset()
+    filterset_class = None  # the deliveries action sets its own
     lookup_value_regex = UUID_RE
     required_scopes = {
         "list": [WEBHOOKS_READ],
@@ -104,16 +68,12 @@ class EndpointViewSet(viewsets.ViewSet):
     }
     rate_limit = {"test": "30/min", "recover": "10/min"}
 
-    def _get(self, request: Request, pk: str):
-        return get_object_or_404(selectors.endpoint_list(company_id=get_principal(request).company_id), pk=pk)
+    def get_queryset(self) -> QuerySet[Endpoint]:
+        """The caller's company's endpoints, newest first."""
+        return selectors.endpoint_list(company_id=get_principal(self.request).company_id)
 
-    @extend_schema(responses=EndpointSerializer(many=True))
-    def list(self, request: Request) -> Response:
-        paginator = self.pagination_class()
-        page = paginator.paginate_queryset(
-            selectors.endpoint_list(company_id=get_principal(request).company_id), request, self
-        )
-        return paginator.get_paginated_response(EndpointSerializer(page, many=True).data)
+    def _get(self, request: Request, pk: str) -> Endpoint:
+        return get_object_or_404(selectors.endpoint_list(company_id=get_principal(request).company_id), pk=pk)
 
     @extend_schema(request=EndpointWriteSerializer, responses={201: EndpointCreatedSerializer})
     def create(self, request: Request) -> Response:
@@ -180,16 +140,19 @@ class EndpointViewSet(viewsets.ViewSet):
         )
 
     @extend_schema(parameters=[*DELIVERY_PARAMS, *PAGE_PARAMS], responses=DeliveryPageSerializer)
-    @action(detail=True, methods=["get"])
+    @action(
+        detail=True,
+        methods=["get"],
+        pagination_class=page_pagination("deliveries"),
+        filterset_class=DeliveryFilter,
+        queryset=Delivery.objects.none(),  # the schema's model of this action
+    )
     def deliveries(self, request: Request, pk: str) -> Response:
         """The endpoint's deliveries, newest first, each with its attempts."""
         endpoint = self._get(request, pk)
-        filters = _delivery_filters(request)
-        paginator = page_pagination("deliveries")()
-        page = paginator.paginate_queryset(
-            selectors.delivery_list(company_id=endpoint.company_id, endpoint_id=endpoint.id, **filters), request, self
-        )
-        return paginator.get_paginated_response(DeliverySerializer(page, many=True).data)
+        qs = selectors.delivery_list(company_id=endpoint.company_id, endpoint_id=endpoint.id)
+        page = self.paginate_queryset(self.filter_queryset(qs))
+        return self.get_paginated_response(DeliverySerializer(page, many=True).data)
 
     @extend_schema(request=None, responses=SecretSerializer)
     @action(detail=True, methods=["post"], url_path="rotate-secret")
@@ -256,41 +219,15 @@ class DeliveryRetryView(APIView):
         return Response(DeliverySerializer(delivery).data, status=status.HTTP_202_ACCEPTED)
 
 
-@extend_schema(
-    tags=["logs"],
-    parameters=[
-        OpenApiParameter("webhookId", OpenApiTypes.UUID),
-        OpenApiParameter("status", OpenApiTypes.STR, enum=["success", "failed"]),
-        OpenApiParameter("eventType", OpenApiTypes.STR, enum=list(catalog.EVENT_TYPES)),
-        *DATE_PARAMS,
-        *PAGE_PARAMS,
-    ],
-    responses=WebhookLogPageSerializer,
-)
-class WebhookLogView(APIView):
+@extend_schema(tags=["logs"])
+class WebhookLogView(generics.ListAPIView):
     """Webhook delivery logs: every attempt to every endpoint of the company, newest first."""
 
     required_scopes = [LOGS_READ]
+    serializer_class = WebhookLogSerializer
+    pagination_class = page_pagination("logs")
+    filterset_class = WebhookLogFilter
+    queryset = Attempt.objects.none()  # for the schema's model; requests use get_queryset()
 
-    def get(self, request: Request) -> Response:
-        from uuid import UUID
-
-        webhook_id = request.query_params.get("webhookId")
-        endpoint_id = None
-        if webhook_id:
-            try:
-                endpoint_id = UUID(webhook_id)
-            except ValueError:
-                raise ValidationError({"webhookId": "webhookId must be a UUID."})
-        status_value = _parse_choice(request, "status", ["success", "failed"])
-        qs = selectors.attempt_log_list(
-            company_id=get_principal(request).company_id,
-            endpoint_id=endpoint_id,
-            success=None if status_value is None else status_value == "success",
-            event_type=_parse_choice(request, "eventType", list(catalog.EVENT_TYPES)),
-            start=_parse_when(request, "startDate"),
-            end=_parse_when(request, "endDate", end=True),
-        )
-        paginator = page_pagination("logs")()
-        page = paginator.paginate_queryset(qs, request, self)
-        return paginator.get_paginated_response(WebhookLogSerializer(page, many=True).data)
+    def get_queryset(self) -> QuerySet[Attempt]:
+        return selectors.attempt_log_list(company_id=get_principal(self.request).company_id)

@@ -9,22 +9,15 @@ from django.core.exceptions import RequestDataTooBig
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import DataError
 from django.http import Http404, JsonResponse
+from djangorestframework_camel_case.util import camelize_re, underscore_to_camel
 from rest_framework import exceptions, status
 from rest_framework.response import Response
 
+from core.errors import ApplicationError, Conflict, InvalidInput, RateLimited
+
 logger = logging.getLogger(__name__)
 
-
-class Conflict(exceptions.APIException):
-    """409: the request conflicts with the resource's current state."""
-
-    status_code = status.HTTP_409_CONFLICT
-    default_detail = "The request conflicts with the current state of the resource."
-    default_code = "conflict"
-
-    def __init__(self, detail: str | None = None, *, details: dict[str, Any] | None = None) -> None:
-        super().__init__(detail)
-        self.details = details or {}
+__all__ = ["Conflict", "MissingScope", "PayloadTooLarge", "envelope", "error_response", "exception_handler"]
 
 
 class MissingScope(exceptions.PermissionDenied):
@@ -72,7 +65,8 @@ def _first_message(detail: Any) -> str:
     if isinstance(detail, dict) and detail:
         key, value = next(iter(detail.items()))
         inner = _first_message(value)
-        return inner if key == "non_field_errors" else f"{key}: {inner}"
+        # camelCase, as the renderer writes the same key in `details`
+        return inner if key == "non_field_errors" else f"{camelize_re.sub(underscore_to_camel, str(key))}: {inner}"
     return str(detail)
 
 
@@ -88,6 +82,9 @@ def exception_handler(exc: Exception, context: dict[str, Any]) -> Response:
     """DRF exception handler answering every error in the envelope."""
     from rest_framework.views import set_rollback  # not at import time: views imports settings
 
+    if isinstance(exc, ApplicationError):
+        set_rollback()
+        return _application_error(exc)
     if isinstance(exc, Http404):
         exc = exceptions.NotFound()
     elif isinstance(exc, DjangoPermissionDenied):
@@ -122,8 +119,6 @@ def exception_handler(exc: Exception, context: dict[str, Any]) -> Response:
     if isinstance(exc, MissingScope):
         extra["requiredScopes"] = exc.required_scopes
         details = {"requiredScopes": exc.required_scopes}
-    if isinstance(exc, Conflict):
-        details = exc.details
     if isinstance(exc, exceptions.Throttled):
         wait = int(exc.wait or 1) if exc.wait is not None else 1
         wait = max(wait, 1)
@@ -142,3 +137,12 @@ def exception_handler(exc: Exception, context: dict[str, Any]) -> Response:
 
     set_rollback()
     return Response(envelope(exc.status_code, message, details, **extra), status=exc.status_code, headers=headers)
+
+
+def _application_error(exc: ApplicationError) -> Response:
+    """Answer a service's ApplicationError: its status, message, details and headers, nothing else."""
+    message = exc.message
+    if isinstance(exc, InvalidInput) and exc.details:
+        message = "The request is invalid: " + _first_message(exc.details)
+    extra: dict[str, Any] = {"retryAfter": exc.retry_after} if isinstance(exc, RateLimited) else {}
+    return Response(envelope(exc.status, message, exc.details, **extra), status=exc.status, headers=exc.headers)

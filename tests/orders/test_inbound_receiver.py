@@ -4,9 +4,9 @@ import json
 
 import pytest
 
+from core import money
 from integrations import services as integration_services
 from integrations.models import InboundEvent
-from orders import money
 from orders.models import Order
 from tests.integrations import signers as s
 from tests.orders.test_inbound import FIXTURES
