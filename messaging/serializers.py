@@ -6,10 +6,11 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from config.api.fields import ModelSerializer
-from messaging.models import CHANNEL_PROVIDERS, Channel, Message, MessageAttempt, MessageTemplate, Priority
+from messaging.models import Channel, Message, MessageAttempt, MessageTemplate, Priority
+from messaging.providers import channel_providers
 from messaging.services import MessageInput
 
-PROVIDERS = [p for providers in CHANNEL_PROVIDERS.values() for p in providers]
+PROVIDERS = [p for channel in Channel.values for p in channel_providers(channel)]
 
 
 def choice(label: str, choices: list[tuple[str, str]], **kwargs: Any) -> serializers.ChoiceField:

@@ -20,6 +20,7 @@ from accounts.scopes import MESSAGES_SEND
 from config.api.pagination import page_pagination
 from messaging import rendering, selectors, services
 from messaging.models import Channel, Message, MessageTemplate
+from messaging.providers import channel_providers
 from messaging.serializers import (
     ChatSendSerializer,
     DefaultTemplateListSerializer,
@@ -101,7 +102,7 @@ class MessageViewSet(viewsets.ViewSet):
         parameters=[
             OpenApiParameter("status", str, enum=list(Message.Status.values)),
             OpenApiParameter("channel", str, enum=list(Channel.values)),
-            OpenApiParameter("provider", str, enum=["twilio", "sendgrid", "smtp", "slack"]),
+            OpenApiParameter("provider", str, enum=[p for c in Channel.values for p in channel_providers(c)]),
             OpenApiParameter("startDate", OpenApiTypes.DATETIME, description="Created at or after."),
             OpenApiParameter("endDate", OpenApiTypes.DATETIME, description="Created at or before (a date: that day)."),
         ],

@@ -25,8 +25,6 @@ from orders.phones import InvalidPhone, to_e164
 
 logger = logging.getLogger(__name__)
 
-DELIVERY_PROVIDERS = ("ubereats", "deliveroo", "careem", "talabat")
-
 
 class PayloadError(ValueError):
     """The payload lacks something an order needs; retrying will not help."""
@@ -384,12 +382,13 @@ def delivery_order(message: InboundMessage) -> None:
 def register() -> None:
     """Register the order handlers with the inbound registry (called from OrdersConfig.ready)."""
     from integrations.inbound.registry import register_inbound_handler
+    from integrations.providers import provider_keys
 
     register_inbound_handler("woocommerce", "order.created", woocommerce_order)
     register_inbound_handler("woocommerce", "order.updated", woocommerce_order)
     register_inbound_handler("shopify", "orders/create", shopify_order)
     register_inbound_handler("shopify", "orders/updated", shopify_order)
     register_inbound_handler("shopify", "orders/cancelled", shopify_order)
-    for provider in DELIVERY_PROVIDERS:
+    for provider in provider_keys(category="delivery"):
         for topic in ("order.created", "order.updated", "order.cancelled"):
             register_inbound_handler(provider, topic, delivery_order)

@@ -11,7 +11,8 @@ from integrations.models import Integration
 from integrations.selectors import integration_list
 from orders import money
 from orders import selectors as order_selectors
-from payments.models import GATEWAYS, Payment, Refund
+from payments.gateways import gateway_keys
+from payments.models import Payment, Refund
 
 # Payments whose money was captured (refunds do not make a payment less successful).
 CAPTURED = (Payment.Status.SUCCEEDED, Payment.Status.REFUNDED, Payment.Status.PARTIALLY_REFUNDED)
@@ -53,7 +54,7 @@ def payment_by_reference(*, company_id: UUID, reference: str) -> Payment | None:
 
 def gateway_integration(*, company_id: UUID, gateway: str | None, integration_id: UUID | None) -> Integration | None:
     """Return the integration to charge through: the one named, else the company's active one of that gateway."""
-    qs = integration_list(company_id=company_id).filter(provider__in=GATEWAYS)
+    qs = integration_list(company_id=company_id).filter(provider__in=gateway_keys())
     if integration_id is not None:
         return qs.filter(id=integration_id).first()
     return qs.filter(provider=gateway, status=Integration.Status.ACTIVE).order_by("created_at", "id").first()
@@ -136,7 +137,7 @@ def payment_stats(
             "volume": _single(volumes, "volume"),
             "byCurrency": volumes,
         }
-    integrations = integration_list(company_id=company_id).filter(provider__in=GATEWAYS)
+    integrations = integration_list(company_id=company_id).filter(provider__in=gateway_keys())
     settled = counts["succeeded"] + counts["failed"]
     return {
         "period": {"startDate": start, "endDate": end},
@@ -154,7 +155,7 @@ def payment_stats(
             "total": integrations.count(),
             "active": integrations.filter(status=Integration.Status.ACTIVE).count(),
             "available": sorted(set(integrations.values_list("provider", flat=True))),
-            "supported": list(GATEWAYS),
+            "supported": list(gateway_keys()),
         },
         "byGateway": by_gateway,
     }

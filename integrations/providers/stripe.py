@@ -55,6 +55,9 @@ def check(values: Mapping[str, Any]) -> CheckResult:
     return http_check(api_url(values, "v1/balance"), auth=(str(values.get("secretKey", "")), ""))
 
 
+# Where this provider appears in lists (enums, error messages): see integrations/providers/__init__.py.
+POSITION = 40
+
 PROVIDER = Provider(
     key="stripe",
     label="Stripe",

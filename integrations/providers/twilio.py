@@ -82,6 +82,9 @@ def check(values: Mapping[str, Any]) -> CheckResult:
     return http_check(api_url(values, f"2010-04-01/Accounts/{sid}.json"), auth=(sid, str(values.get("authToken", ""))))
 
 
+# Where this provider appears in lists (enums, error messages): see integrations/providers/__init__.py.
+POSITION = 90
+
 PROVIDER = Provider(
     key="twilio",
     label="Twilio",
