@@ -48,6 +48,7 @@ INSTALLED_APPS = [
     "integrations",
     "webhooks",
     "orders",
+    "sync",
     "payments",
     "messaging",
 ]
@@ -398,7 +399,7 @@ SPECTACULAR_SETTINGS.setdefault("ENUM_NAME_OVERRIDES", {}).update(
         "OrderEventKindEnum": "orders.models.OrderEvent.Kind",
     }
 )
-# sync (orders/sync/: WooCommerce and Shopify catalog/customer/order syncs)
+# --- sync (sync/: WooCommerce and Shopify catalog/customer/order syncs) ---------------------
 SYNC_DEFAULT_BATCH_SIZE = env_int("SYNC_DEFAULT_BATCH_SIZE", 50)
 SYNC_MAX_BATCH_SIZE = 100  # WooCommerce's per_page ceiling (Shopify's limit is 250)
 SYNC_DEFAULT_CONFLICT_STRATEGY = env_str("SYNC_DEFAULT_CONFLICT_STRATEGY", "timestamp")
@@ -411,24 +412,24 @@ SYNC_STALE_AFTER_SECONDS = env_int("SYNC_STALE_AFTER_SECONDS", 1800)
 CELERY_QUEUE_NAMES.append("sync")
 CELERY_TASK_ROUTES.update(
     {
-        "orders.sync.tasks.sync_run": {"queue": "sync"},
-        "orders.sync.tasks.sync_schedules_run": {"queue": "sync"},
-        "orders.sync.tasks.sync_fail_stale": {"queue": "sync"},
+        "sync.tasks.sync_run": {"queue": "sync"},
+        "sync.tasks.sync_schedules_run": {"queue": "sync"},
+        "sync.tasks.sync_fail_stale": {"queue": "sync"},
     }
 )
 CELERY_BEAT_SCHEDULE.update(
     {
-        "sync-schedules": {"task": "orders.sync.tasks.sync_schedules_run", "schedule": 60.0},
-        "sync-fail-stale": {"task": "orders.sync.tasks.sync_fail_stale", "schedule": 300.0},
+        "sync-schedules": {"task": "sync.tasks.sync_schedules_run", "schedule": 60.0},
+        "sync-fail-stale": {"task": "sync.tasks.sync_fail_stale", "schedule": 300.0},
     }
 )
 SPECTACULAR_SETTINGS["ENUM_NAME_OVERRIDES"].update(
     {
-        "SyncTypeEnum": "orders.models.SyncRun.SyncType",
-        "SyncDirectionEnum": "orders.models.SyncRun.Direction",
-        "SyncConflictStrategyEnum": "orders.models.SyncRun.ConflictStrategy",
-        "SyncStatusEnum": "orders.models.SyncRun.Status",
-        "SyncTriggerEnum": "orders.models.SyncRun.Trigger",
+        "SyncTypeEnum": "sync.models.SyncRun.SyncType",
+        "SyncDirectionEnum": "sync.models.SyncRun.Direction",
+        "SyncConflictStrategyEnum": "sync.models.SyncRun.ConflictStrategy",
+        "SyncStatusEnum": "sync.models.SyncRun.Status",
+        "SyncTriggerEnum": "sync.models.SyncRun.Trigger",
     }
 )
 

@@ -11,6 +11,7 @@ api_v1 = [
     path("", include("logs.urls")),
     path("", include("integrations.urls")),
     path("", include("orders.urls")),
+    path("", include("sync.urls")),
     path("", include("payments.urls")),
     path("", include("messaging.urls")),
 ]

@@ -136,5 +136,3 @@ class CustomerAdmin(admin.ModelAdmin):
     search_fields = ["name", "phone", "email"]
     readonly_fields = ["created_at", "updated_at"]
 
-
-from orders.sync import admin as sync_admin  # noqa: E402,F401 - admin autodiscovery imports only orders.admin
