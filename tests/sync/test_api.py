@@ -3,8 +3,8 @@
 import pytest
 
 from integrations import services as integration_services
-from sync.models import SyncRun
 from sync import services
+from sync.models import SyncRun
 
 pytestmark = pytest.mark.django_db
 

@@ -6,8 +6,8 @@ import pytest
 from django.test import Client
 from django.utils import timezone
 
-from sync.models import SyncRun, SyncSchedule
 from sync import services
+from sync.models import SyncRun, SyncSchedule
 from webhooks.models import Event
 
 pytestmark = pytest.mark.django_db
