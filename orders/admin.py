@@ -135,4 +135,3 @@ class CustomerAdmin(admin.ModelAdmin):
     list_filter = ["company"]
     search_fields = ["name", "phone", "email"]
     readonly_fields = ["created_at", "updated_at"]
-
