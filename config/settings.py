@@ -45,6 +45,7 @@ INSTALLED_APPS = [
     "core",
     "accounts",
     "logs",
+    "monitoring",
     "integrations",
     "webhooks",
     "orders",
@@ -226,7 +227,7 @@ CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
 # All beat schedules live here, in one place.
 CELERY_BEAT_SCHEDULE = {
-    "worker-heartbeat": {"task": "accounts.tasks.worker_heartbeat", "schedule": 30.0},
+    "worker-heartbeat": {"task": "monitoring.tasks.worker_heartbeat", "schedule": 30.0},
 }
 # Health: the worker heartbeat is stale after this many seconds.
 WORKER_HEARTBEAT_MAX_AGE = env_int("WORKER_HEARTBEAT_MAX_AGE", 90)

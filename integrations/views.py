@@ -24,7 +24,6 @@ from integrations.serializers import (
     IntegrationSerializer,
     IntegrationUpdateSerializer,
     ProviderListSerializer,
-    StatusSerializer,
     errors,
 )
 from logs.models import IntegrationLog
@@ -155,18 +154,6 @@ class IntegrationViewSet(viewsets.ViewSet):
                     "checked_at": integration.last_check_at,
                 }
             ).data
-        )
-
-
-@extend_schema(tags=["integrations"], responses={200: StatusSerializer, **errors(403)})
-class IntegrationStatusView(APIView):
-    """Counts of healthy / unhealthy / error / unknown integrations and each one's last check."""
-
-    required_scopes = READ
-
-    def get(self, request: Request) -> Response:
-        return Response(
-            StatusSerializer(selectors.integrations_status(company_id=get_principal(request).company_id)).data
         )
 
 
