@@ -395,7 +395,7 @@ CELERY_BEAT_SCHEDULE.update(
 SPECTACULAR_SETTINGS.setdefault("ENUM_NAME_OVERRIDES", {}).update(
     {
         "OrderStatusEnum": "orders.status.Status",
-        "OrderProviderEnum": "orders.models.Order.Provider",
+        "OrderProviderEnum": "orders.models.ORDER_PROVIDER_CHOICES",
         "OrderTypeEnum": "orders.models.Order.OrderType",
         "OrderEventKindEnum": "orders.models.OrderEvent.Kind",
     }

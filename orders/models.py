@@ -9,6 +9,25 @@ from django.db.models import Q
 from accounts.models import Company
 from orders import status as machine
 
+# Orders created through the API (not from a provider) carry this provider value.
+API_PROVIDER = "api"
+# The provider-registry capability orders.inbound attaches to every provider whose orders it maps.
+ORDER_SOURCE = "order_source"
+
+
+def provider_choices() -> list[tuple[str, str]]:
+    """Return the allowed `provider` values of an order and their labels: each order source, then "api"."""
+    from integrations.providers import get_provider, providers_with
+
+    return [(key, get_provider(key).label) for key in providers_with(ORDER_SOURCE)] + [(API_PROVIDER, "API")]
+
+
+def __getattr__(name: str) -> list[tuple[str, str]]:
+    # ORDER_PROVIDER_CHOICES is read by the OpenAPI enum override in settings, after apps are ready.
+    if name == "ORDER_PROVIDER_CHOICES":
+        return provider_choices()
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
 
 class Product(models.Model):
     """A company's catalog product; its integer id is the `productId` of seeds/000 and order items."""
@@ -55,15 +74,6 @@ class Customer(models.Model):
 class Order(models.Model):
     """An order from a delivery partner, a shop platform or the API, moving through the status machine."""
 
-    class Provider(models.TextChoices):
-        UBEREATS = "ubereats", "Uber Eats"
-        DELIVEROO = "deliveroo", "Deliveroo"
-        CAREEM = "careem", "Careem"
-        TALABAT = "talabat", "Talabat"
-        WOOCOMMERCE = "woocommerce", "WooCommerce"
-        SHOPIFY = "shopify", "Shopify"
-        API = "api", "API"
-
     class OrderType(models.TextChoices):
         DELIVERY = machine.DELIVERY, "Delivery"
         PICKUP = machine.PICKUP, "Pickup"
@@ -74,7 +84,9 @@ class Order(models.Model):
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     # No single-column index: every order index leads with company (fewer index writes per order).
     company = models.ForeignKey(Company, on_delete=models.CASCADE, related_name="orders", db_index=False)
-    provider = models.CharField(max_length=16, choices=Provider.choices, default=Provider.API)
+    # No choices: the values are provider_choices() (the registry's order sources and "api"),
+    # validated by the serializers, so a new order source needs no migration.
+    provider = models.CharField(max_length=16, default=API_PROVIDER)
     external_order_id = models.CharField(max_length=100, blank=True, default="")
     branch_id = models.CharField(max_length=100)
     order_type = models.CharField(max_length=16, choices=OrderType.choices)
@@ -122,6 +134,10 @@ class Order(models.Model):
     def __str__(self) -> str:
         ref = self.external_order_id or str(self.id)[:8]
         return f"{self.get_provider_display()} {ref} ({self.status})"
+
+    def get_provider_display(self) -> str:
+        """Return the provider's label (what `choices` gave before the values came from the registry)."""
+        return dict(provider_choices()).get(self.provider, self.provider)
 
     def allowed_next(self) -> list[str]:
         """Return the statuses this order may move to next."""

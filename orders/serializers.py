@@ -8,7 +8,7 @@ from rest_framework import serializers
 from config.api.fields import ModelSerializer, TimestampField
 from config.api.pagination import PaginationSerializer
 from orders import money
-from orders.models import Order, OrderEvent, OrderItem
+from orders.models import API_PROVIDER, Order, OrderEvent, OrderItem, provider_choices
 from orders.payloads import render_item, render_order
 from orders.phones import InvalidPhone, to_e164
 from orders.services import ItemInput, OrderInput
@@ -53,7 +53,7 @@ class OrderSerializer(serializers.Serializer):
     """
 
     id = serializers.UUIDField()
-    provider = serializers.ChoiceField(choices=Order.Provider.choices)
+    provider = serializers.ChoiceField(choices=provider_choices())
     external_order_id = serializers.CharField()
     branch_id = serializers.CharField()
     order_type = serializers.ChoiceField(choices=Order.OrderType.choices)
@@ -124,7 +124,7 @@ _CURRENCY = re.compile(r"^[A-Z]{3}$")
 class OrderCreateSerializer(serializers.Serializer):
     """A new order (seeds/002 CreateIntegrationOrderDto, with prices, totals and provider added)."""
 
-    provider = choice_field(Order.Provider.choices, name="provider", required=False, default="api")
+    provider = choice_field(provider_choices(), name="provider", required=False, default=API_PROVIDER)
     external_order_id = serializers.CharField(required=False, allow_blank=True, max_length=100, default="")
     branch_id = serializers.CharField(max_length=100)
     order_type = choice_field(Order.OrderType.choices, name="orderType")
@@ -168,7 +168,7 @@ class OrderCreateSerializer(serializers.Serializer):
     def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
         if attrs["order_type"] == Order.OrderType.DELIVERY and not attrs.get("delivery_address"):
             raise serializers.ValidationError({"delivery_address": "A delivery order needs a deliveryAddress."})
-        if attrs["provider"] != Order.Provider.API and not attrs.get("external_order_id"):
+        if attrs["provider"] != API_PROVIDER and not attrs.get("external_order_id"):
             raise serializers.ValidationError(
                 {"external_order_id": "Orders from a provider need that provider's externalOrderId."}
             )
@@ -197,7 +197,7 @@ class OrderListQuerySerializer(serializers.Serializer):
     """Filters of the order list (query parameters)."""
 
     status = choice_field(Status.choices, name="status", required=False)
-    provider = choice_field(Order.Provider.choices, name="provider", required=False)
+    provider = choice_field(provider_choices(), name="provider", required=False)
     order_type = choice_field(Order.OrderType.choices, name="orderType", required=False)
     branch_id = serializers.CharField(required=False, max_length=100)
     external_order_id = serializers.CharField(required=False, max_length=100)

@@ -20,7 +20,7 @@ from django.utils import timezone
 
 from orders import money, publishing
 from orders import status as machine
-from orders.models import Customer, Order, OrderEvent, OrderItem, Product
+from orders.models import API_PROVIDER, Customer, Order, OrderEvent, OrderItem, Product
 
 
 class OrderValidationError(Exception):
@@ -91,7 +91,7 @@ class OrderInput:
     branch_id: str
     order_type: str
     items: list[ItemInput]
-    provider: str = Order.Provider.API
+    provider: str = API_PROVIDER
     external_order_id: str = ""
     customer_name: str = ""
     customer_phone: str = ""  # already E.164 (serializers and mappers normalize it)

@@ -18,7 +18,7 @@ from accounts.scopes import ORDERS_READ, ORDERS_WRITE
 from config.api.exceptions import Conflict
 from config.api.pagination import page_pagination
 from orders import selectors, services
-from orders.models import Order
+from orders.models import Order, provider_choices
 from orders.serializers import (
     OrderCreateSerializer,
     OrderEventListSerializer,
@@ -39,7 +39,7 @@ IDEMPOTENCY_HEADER = OpenApiParameter(
 
 LIST_PARAMETERS = [
     OpenApiParameter("status", str, enum=list(Order.Status.values)),
-    OpenApiParameter("provider", str, enum=list(Order.Provider.values)),
+    OpenApiParameter("provider", str, enum=[value for value, _ in provider_choices()]),
     OpenApiParameter("orderType", str, enum=list(Order.OrderType.values)),
     OpenApiParameter("branchId", str),
     OpenApiParameter("externalOrderId", str),
