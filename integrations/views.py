@@ -1,4 +1,4 @@
-"""The integrations API (seeds/001, 003, 004): thin views over services and selectors."""
+"""The integrations API (source API 001, 003, 004): thin views over services and selectors."""
 
 from uuid import UUID
 
@@ -122,7 +122,7 @@ class IntegrationViewSet(viewsets.ViewSet):
     )
     @action(detail=True, methods=["get"], pagination_class=page_pagination("logs", default_limit=10))
     def logs(self, request: Request, pk: str) -> Response:
-        """The integration's logs, newest first (seeds/001's GET /integrations/:id/logs)."""
+        """The integration's logs, newest first (source API 001's GET /integrations/:id/logs)."""
         integration = self._get(request, pk)
         wanted = request.query_params.get("status") or None
         if wanted is not None and wanted not in IntegrationLog.Status.values:

@@ -1,4 +1,4 @@
-"""Integration logs (the seeds/000 data model), API request logs and retention runs."""
+"""Integration logs (the source API 000 data model), API request logs and retention runs."""
 
 from django.db import models
 from django.db.models import Q
@@ -61,7 +61,7 @@ class IntegrationLog(models.Model):
 
     class Meta:
         ordering = ["-timestamp", "-id"]
-        # Each index serves one endpoint of seeds/000 (measured at 10M rows: docs/logs.md). The
+        # Each index serves one endpoint of source API 000 (measured at 10M rows: docs/logs.md). The
         # trailing id matches the (timestamp, id) sort, so a page's ids come from the index alone.
         indexes = [
             # list (company only) and stats: the included columns make stats an index-only scan.

@@ -1,4 +1,4 @@
-"""The log endpoints: the five of seeds/000 and the API request logs of seeds/002."""
+"""The log endpoints: the five of source API 000 and the API request logs of source API 002."""
 
 from datetime import timedelta
 from typing import Any
@@ -46,7 +46,7 @@ def _query(serializer_class: type[Serializer], request: Request) -> dict[str, An
 
 class _LogsView(APIView):
     required_scopes = [LOGS_READ]
-    rate_limit = "100/min"  # seeds/000: the general logs endpoints
+    rate_limit = "100/min"  # source API 000: the general logs endpoints
 
 
 class LogListView(_LogsView):

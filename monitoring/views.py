@@ -1,7 +1,7 @@
 """The monitoring endpoints, in one place: health, API metrics, the caller's rate limit, provider status.
 
 Each reads what its owning app keeps (logs' request logs, accounts' rate-limit buckets,
-integrations' last checks) through that app's selectors; the URLs are seeds/002's
+integrations' last checks) through that app's selectors; the URLs are source API 002's
 monitoring/* plus `integrations/status`, its `monitoring/providers`.
 """
 
@@ -80,7 +80,7 @@ class RateLimitStatusView(APIView):
 
 
 class MetricsView(APIView):
-    """seeds/002 GET /monitoring/metrics: the company's API performance over a recent window."""
+    """Source API 002 GET /monitoring/metrics: the company's API performance over a recent window."""
 
     required_scopes = [scopes.METRICS_READ]
     rate_limit = "30/min"

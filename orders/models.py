@@ -30,7 +30,7 @@ def __getattr__(name: str) -> list[tuple[str, str]]:
 
 
 class Product(models.Model):
-    """A company's catalog product; its integer id is the `productId` of seeds/000 and order items."""
+    """A company's catalog product; its integer id is the `productId` of source API 000 and order items."""
 
     id = models.BigAutoField(primary_key=True)
     company = models.ForeignKey(Company, on_delete=models.CASCADE, related_name="products")

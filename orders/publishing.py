@@ -1,4 +1,4 @@
-"""The order events of seeds/002, published through the outbound webhooks' transactional outbox.
+"""The order events of source API 002, published through the outbound webhooks' transactional outbox.
 
 Called by orders.services inside their transaction: `event_publish` writes the event and
 its deliveries in that transaction and enqueues delivery on commit, so a rolled-back
@@ -12,7 +12,7 @@ from orders.models import Order, OrderEvent, OrderItem
 from orders.payloads import order_event_payload
 from orders.status import Status
 
-# order.<status> for every status a change can land on (seeds/002's list plus order.rejected).
+# order.<status> for every status a change can land on (source API 002's list plus order.rejected).
 STATUS_EVENT_TYPES: dict[str, str] = {
     Status.CONFIRMED: "order.confirmed",
     Status.PREPARING: "order.preparing",

@@ -18,7 +18,7 @@ MONEY = {"max_digits": 14, "decimal_places": 3}
 
 
 def choice_field(choices: list[tuple[str, str]], *, name: str, **kwargs: Any) -> serializers.ChoiceField:
-    """Return a ChoiceField whose error names the allowed values (seeds/000 style)."""
+    """Return a ChoiceField whose error names the allowed values (source API 000 style)."""
     allowed = ", ".join(value for value, _ in choices)
     return serializers.ChoiceField(
         choices=choices,
@@ -122,7 +122,7 @@ _CURRENCY = re.compile(r"^[A-Z]{3}$")
 
 
 class OrderCreateSerializer(serializers.Serializer):
-    """A new order (seeds/002 CreateIntegrationOrderDto, with prices, totals and provider added)."""
+    """A new order (source API 002 CreateIntegrationOrderDto, with prices, totals and provider added)."""
 
     provider = choice_field(provider_choices(), name="provider", required=False, default=API_PROVIDER)
     external_order_id = serializers.CharField(required=False, allow_blank=True, max_length=100, default="")
@@ -181,7 +181,7 @@ class OrderCreateSerializer(serializers.Serializer):
 
 
 class OrderStatusUpdateSerializer(serializers.Serializer):
-    """seeds/002 UpdateOrderStatusDto, plus an optional expected current status (optimistic check)."""
+    """Source API 002 UpdateOrderStatusDto, plus an optional expected current status (optimistic check)."""
 
     status = choice_field(Status.choices, name="status")
     reason = serializers.CharField(required=False, allow_blank=True, max_length=500, default="")

@@ -1,4 +1,4 @@
-"""The five order endpoints of seeds/002; thin: validate, call one service or selector, shape the answer."""
+"""The five order endpoints of source API 002; thin: validate, call one service or selector, shape the answer."""
 
 from datetime import timedelta
 from typing import Any

@@ -44,7 +44,7 @@ def payment_get(*, company_id: UUID, payment_id: UUID | str) -> Payment:
 
 
 def payment_by_reference(*, company_id: UUID, reference: str) -> Payment | None:
-    """Return the payment named by our id or by the gateway's transaction id (seeds/003's transactionId)."""
+    """Return the payment named by our id or by the gateway's transaction id (source API 003's transactionId)."""
     qs = Payment.objects.filter(company_id=company_id)
     try:
         return qs.get(id=UUID(reference))
@@ -95,7 +95,7 @@ def _single(by_currency: dict[str, dict[str, Any]], key: str) -> str | None:
 def payment_stats(
     *, company_id: UUID, start: datetime | None = None, end: datetime | None = None, gateway: str | None = None
 ) -> dict[str, Any]:
-    """Return seeds/003's payment statistics over a period: counts, volumes, averages, per gateway."""
+    """Return source API 003's payment statistics over a period: counts, volumes, averages, per gateway."""
     qs = payment_list(company_id=company_id, filters={"start_date": start, "end_date": end, "gateway": gateway})
     counts = qs.aggregate(
         total=Count("id"),

@@ -1,4 +1,4 @@
-"""The payment endpoints of seeds/003 and 004; thin: validate, call one service or selector, shape the answer."""
+"""The payment endpoints of source API 003 and 004; thin: validate, call one service or selector, shape the answer."""
 
 from datetime import timedelta
 from typing import Any
@@ -107,7 +107,7 @@ class PaymentViewSet(viewsets.ViewSet):
         "refund": [PAYMENTS_WRITE],
         "test": [PAYMENTS_WRITE],
     }
-    rate_limit = "200/min"  # seeds/004: payment endpoints, 200 requests per minute
+    rate_limit = "200/min"  # source API 004: payment endpoints, 200 requests per minute
     pagination_class = page_pagination("payments")
     serializer_class = PaymentSerializer
     lookup_value_regex = "[0-9a-fA-F-]{36}"
@@ -170,7 +170,7 @@ class PaymentViewSet(viewsets.ViewSet):
         },
     )
     def create(self, request: Request) -> Response:
-        """Process a payment (seeds/003 POST /payments/process); publishes payment.created, then succeeded/failed."""
+        """Process a payment (source API 003 POST /payments/process); publishes payment.created, then its outcome."""
         key = _idempotency_key(request)
         serializer = PaymentCreateSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
@@ -266,7 +266,7 @@ class PaymentViewSet(viewsets.ViewSet):
     )
     @action(detail=False, methods=["post"])
     def refund(self, request: Request) -> Response:
-        """seeds/003 POST /payments/refund: transactionId is our payment id or the gateway's transaction id."""
+        """Source API 003 POST /payments/refund: transactionId is our payment id or the gateway's transaction id."""
         serializer = RefundByTransactionSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         payment = selectors.payment_by_reference(
@@ -286,7 +286,7 @@ class PaymentViewSet(viewsets.ViewSet):
     )
     @action(detail=False, methods=["get"])
     def stats(self, request: Request) -> Response:
-        """seeds/003 GET /payments/status: counts, volumes and averages over a period, by gateway."""
+        """Source API 003 GET /payments/status: counts, volumes and averages over a period, by gateway."""
         query = StatsQuerySerializer(data=underscoreize(request.query_params.dict()))
         query.is_valid(raise_exception=True)
         filters = _dates(query, request)
@@ -307,7 +307,7 @@ class PaymentViewSet(viewsets.ViewSet):
     )
     @action(detail=False, methods=["post"])
     def test(self, request: Request) -> Response:
-        """seeds/004 POST /integrations/test/payment: a small charge through a sandbox (test-mode) integration."""
+        """Source API 004 POST /integrations/test/payment: a small charge through a sandbox (test-mode) integration."""
         serializer = TestPaymentSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         data = serializer.validated_data
@@ -331,7 +331,7 @@ class PaymentViewSet(viewsets.ViewSet):
             ),
             user_id=principal.user_id,
         )
-        # seeds/004 answers a test's outcome, success or not, as data: 200 with success false.
+        # source API 004 answers a test's outcome, success or not, as data: 200 with success false.
         payment = self._payment(request, result.payment.id)
         return Response(
             {

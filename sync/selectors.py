@@ -16,7 +16,7 @@ def sync_run_list(*, company_id: UUID) -> QuerySet[SyncRun]:
 
 
 def sync_status(*, integration: Integration) -> dict[str, Any]:
-    """Return seeds/003's sync statistics, state and config of one integration."""
+    """Return source API 003's sync statistics, state and config of one integration."""
     runs = SyncRun.objects.filter(integration=integration)
     done = Q(status__in=[SyncRun.Status.COMPLETED, SyncRun.Status.FAILED])
     agg = runs.aggregate(

@@ -19,7 +19,7 @@ class SyncOptionsSerializer(serializers.Serializer):
 
 
 class SyncStartSerializer(serializers.Serializer):
-    """seeds/003's POST .../woocommerce/sync body."""
+    """Source API 003's POST .../woocommerce/sync body."""
 
     sync_type = choice_field(SyncRun.SyncType.choices, name="syncType")
     direction = choice_field(SyncRun.Direction.choices, name="direction", required=False, default="pull")
@@ -85,7 +85,7 @@ class SyncConfigSerializer(serializers.Serializer):
 
 
 class SyncStatusSerializer(serializers.Serializer):
-    """seeds/003's GET .../woocommerce/status data."""
+    """Source API 003's GET .../woocommerce/status data."""
 
     integration_id = serializers.UUIDField()
     provider = serializers.CharField()

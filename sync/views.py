@@ -1,4 +1,4 @@
-"""The sync endpoints (seeds/003's WooCommerce sync and status, seeds/004's test sync): thin views."""
+"""The sync endpoints (source API 003's WooCommerce sync and status, source API 004's test sync): thin views."""
 
 from typing import Any
 from uuid import UUID
@@ -55,7 +55,7 @@ class IntegrationSyncView(APIView):
 
     @extend_schema(parameters=[INTEGRATION_ID], responses={200: SyncStatusSerializer, **errors(403, 404)})
     def get(self, request: Request, integration_id: str) -> Response:
-        """Sync statistics, state and config (seeds/003's GET /api/integrations/woocommerce/status)."""
+        """Sync statistics, state and config (source API 003's GET /api/integrations/woocommerce/status)."""
         integration = _integration(request, integration_id)
         return Response(SyncStatusSerializer(selectors.sync_status(integration=integration)).data)
 
@@ -65,7 +65,7 @@ class IntegrationSyncView(APIView):
         responses={202: SyncRunSerializer, **errors(400, 403, 404, 409)},
     )
     def post(self, request: Request, integration_id: str) -> Response:
-        """Queue a sync; 409 names the run already in progress (seeds/003's POST .../woocommerce/sync)."""
+        """Queue a sync; 409 names the run already in progress (source API 003's POST .../woocommerce/sync)."""
         integration = _integration(request, integration_id)
         body = SyncStartSerializer(data=request.data)
         body.is_valid(raise_exception=True)
@@ -95,7 +95,7 @@ class IntegrationSyncView(APIView):
 
 @extend_schema(tags=["sync"])
 class SyncListView(ListAPIView):
-    """The company's sync runs, newest first (seeds/003's GET .../woocommerce/sync/history)."""
+    """The company's sync runs, newest first (source API 003's GET .../woocommerce/sync/history)."""
 
     required_scopes = [INTEGRATIONS_READ]
     serializer_class = SyncRunSerializer
