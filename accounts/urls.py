@@ -11,7 +11,5 @@ urlpatterns = [
     path("auth/token/", views.TokenObtainView.as_view(), name="auth-token"),
     path("auth/token/refresh/", views.TokenRefreshApiView.as_view(), name="auth-token-refresh"),
     path("auth/me/", views.MeView.as_view(), name="auth-me"),
-    path("monitoring/health", views.HealthView.as_view(), name="monitoring-health"),
-    path("monitoring/rate-limits", views.RateLimitStatusView.as_view(), name="monitoring-rate-limits"),
     *router.urls,
 ]

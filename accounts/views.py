@@ -3,7 +3,6 @@
 from django.conf import settings
 from django.db.models import QuerySet
 from django.shortcuts import get_object_or_404
-from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema
 from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
@@ -42,8 +41,6 @@ class _AuthRateLimited:
 
     @property
     def rate_limit(self) -> str:
-        from django.conf import settings
-
         return settings.AUTH_RATE_LIMIT
 
 
@@ -165,59 +162,3 @@ class ApiKeyViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
     def usage(self, request: Request, pk: str) -> Response:
         """Requests in total, per day (30 days), by endpoint and by status class."""
         return Response(selectors.api_key_usage(api_key=self._get(request, pk)))
-
-
-@extend_schema(tags=["monitoring"], auth=[], responses={200: OpenApiTypes.OBJECT, 503: OpenApiTypes.OBJECT})
-class HealthView(APIView):
-    """Public health check: database, cache, broker and worker, each with status and latency."""
-
-    authentication_classes: list = []
-    permission_classes = [AllowAny]
-    throttle_classes: list = []
-
-    def get(self, request: Request) -> Response:
-        from accounts.health import health_report
-
-        ok, report = health_report()
-        if ok:
-            return Response(report)
-        down = ", ".join(report["down"])
-        body = {
-            "statusCode": 503,
-            "error": "Service Unavailable",
-            "message": f"Unavailable: {down}.",
-            "details": {"down": report["down"]},
-            **report,
-        }
-        return Response(body, status=status.HTTP_503_SERVICE_UNAVAILABLE)
-
-
-@extend_schema(tags=["monitoring"], responses=OpenApiTypes.OBJECT)
-class RateLimitStatusView(APIView):
-    """The caller's own rate limit: limit per minute, what remains, and when the window resets.
-
-    The status request itself counts against the limit, like any other request.
-    """
-
-    throttle_classes: list = []  # already counted by API-key authentication; peek, don't count twice
-
-    def get(self, request: Request) -> Response:
-        from accounts.ratelimit import rate_limit_peek
-        from accounts.throttling import principal_bucket, principal_limit
-
-        principal = get_principal(request)
-        limit = principal_limit(principal)
-        verdict = rate_limit_peek(principal_bucket(principal), limit=limit)
-        return Response(
-            {
-                "principal": {
-                    "type": "apiKey" if principal.is_api_key else "user",
-                    "id": str(principal.api_key_id) if principal.is_api_key else principal.user_id,
-                },
-                "limit": limit,
-                "windowSeconds": 60,
-                "remaining": verdict.remaining,
-                "resetAt": verdict.reset_at,
-                "enabled": settings.RATE_LIMIT_ENABLED,
-            }
-        )

@@ -42,9 +42,9 @@ def main() -> None:
     from accounts.models import Company
     from integrations import services as integration_services
     from orders import services as order_services
-    from orders.models import SyncRun
-    from orders.sync import services
-    from orders.sync.clients import client_for
+    from sync import services
+    from sync.clients import client_for
+    from sync.models import SyncRun
     from tests.sync.conftest import WOO_KEY, WOO_SECRET, WooCommerce
 
     woo = WooCommerce()

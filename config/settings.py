@@ -45,9 +45,11 @@ INSTALLED_APPS = [
     "core",
     "accounts",
     "logs",
+    "monitoring",
     "integrations",
     "webhooks",
     "orders",
+    "sync",
     "payments",
     "messaging",
 ]
@@ -225,7 +227,7 @@ CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
 # All beat schedules live here, in one place.
 CELERY_BEAT_SCHEDULE = {
-    "worker-heartbeat": {"task": "accounts.tasks.worker_heartbeat", "schedule": 30.0},
+    "worker-heartbeat": {"task": "monitoring.tasks.worker_heartbeat", "schedule": 30.0},
 }
 # Health: the worker heartbeat is stale after this many seconds.
 WORKER_HEARTBEAT_MAX_AGE = env_int("WORKER_HEARTBEAT_MAX_AGE", 90)
@@ -407,12 +409,12 @@ CELERY_BEAT_SCHEDULE.update(
 SPECTACULAR_SETTINGS.setdefault("ENUM_NAME_OVERRIDES", {}).update(
     {
         "OrderStatusEnum": "orders.status.Status",
-        "OrderProviderEnum": "orders.models.Order.Provider",
+        "OrderProviderEnum": "orders.models.ORDER_PROVIDER_CHOICES",
         "OrderTypeEnum": "orders.models.Order.OrderType",
         "OrderEventKindEnum": "orders.models.OrderEvent.Kind",
     }
 )
-# sync (orders/sync/: WooCommerce and Shopify catalog/customer/order syncs)
+# --- sync (sync/: WooCommerce and Shopify catalog/customer/order syncs) ---------------------
 SYNC_DEFAULT_BATCH_SIZE = env_int("SYNC_DEFAULT_BATCH_SIZE", 50)
 SYNC_MAX_BATCH_SIZE = 100  # WooCommerce's per_page ceiling (Shopify's limit is 250)
 SYNC_DEFAULT_CONFLICT_STRATEGY = env_str("SYNC_DEFAULT_CONFLICT_STRATEGY", "timestamp")
@@ -425,24 +427,24 @@ SYNC_STALE_AFTER_SECONDS = env_int("SYNC_STALE_AFTER_SECONDS", 1800)
 CELERY_QUEUE_NAMES.append("sync")
 CELERY_TASK_ROUTES.update(
     {
-        "orders.sync.tasks.sync_run": {"queue": "sync"},
-        "orders.sync.tasks.sync_schedules_run": {"queue": "sync"},
-        "orders.sync.tasks.sync_fail_stale": {"queue": "sync"},
+        "sync.tasks.sync_run": {"queue": "sync"},
+        "sync.tasks.sync_schedules_run": {"queue": "sync"},
+        "sync.tasks.sync_fail_stale": {"queue": "sync"},
     }
 )
 CELERY_BEAT_SCHEDULE.update(
     {
-        "sync-schedules": {"task": "orders.sync.tasks.sync_schedules_run", "schedule": 60.0},
-        "sync-fail-stale": {"task": "orders.sync.tasks.sync_fail_stale", "schedule": 300.0},
+        "sync-schedules": {"task": "sync.tasks.sync_schedules_run", "schedule": 60.0},
+        "sync-fail-stale": {"task": "sync.tasks.sync_fail_stale", "schedule": 300.0},
     }
 )
 SPECTACULAR_SETTINGS["ENUM_NAME_OVERRIDES"].update(
     {
-        "SyncTypeEnum": "orders.models.SyncRun.SyncType",
-        "SyncDirectionEnum": "orders.models.SyncRun.Direction",
-        "SyncConflictStrategyEnum": "orders.models.SyncRun.ConflictStrategy",
-        "SyncStatusEnum": "orders.models.SyncRun.Status",
-        "SyncTriggerEnum": "orders.models.SyncRun.Trigger",
+        "SyncTypeEnum": "sync.models.SyncRun.SyncType",
+        "SyncDirectionEnum": "sync.models.SyncRun.Direction",
+        "SyncConflictStrategyEnum": "sync.models.SyncRun.ConflictStrategy",
+        "SyncStatusEnum": "sync.models.SyncRun.Status",
+        "SyncTriggerEnum": "sync.models.SyncRun.Trigger",
     }
 )
 

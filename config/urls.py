@@ -9,8 +9,10 @@ api_v1 = [
     path("", include("accounts.urls")),
     path("", include("webhooks.urls")),
     path("", include("logs.urls")),
+    path("", include("monitoring.urls")),
     path("", include("integrations.urls")),
     path("", include("orders.urls")),
+    path("", include("sync.urls")),
     path("", include("payments.urls")),
     path("", include("messaging.urls")),
 ]

@@ -34,7 +34,7 @@ __all__ = [
     "parse_when",
 ]
 
-# seeds/000's wording of an invalid enum value; the message names every allowed value.
+# Source API 000's wording (docs/logs.md) of an invalid enum value; the message names every allowed value.
 SEED_CHOICE_MESSAGE = "Invalid {label}. Must be one of: {allowed}"
 MAX_UTC_OFFSET = timedelta(hours=15, minutes=59)  # PostgreSQL's limit (real offsets stop at ±14:00)
 DATE_MESSAGE = "{name} must be an ISO 8601 date or datetime, e.g. 2025-11-06T10:30:00.000Z or 2025-11-06."
@@ -107,7 +107,7 @@ class WhenFilter(django_filters.Filter):
 
 
 class ChoiceFilter(django_filters.ChoiceFilter):
-    """An exact-match enum filter whose 400 names the allowed values (seeds/000 wording by default).
+    """An exact-match enum filter whose 400 names the allowed values (source API 000's wording by default).
 
     `message` may carry "{label}", "{allowed}" and "{value}" for a list whose wording is
     already part of its contract.

@@ -7,6 +7,7 @@ from django.http import HttpRequest
 from django.utils.html import format_html
 
 from integrations import services
+from integrations.admin_filters import registry_filter
 from integrations.configuration import config_masked
 from integrations.models import InboundEvent, Integration
 
@@ -23,7 +24,7 @@ class IntegrationAdminForm(forms.ModelForm):
 class IntegrationAdmin(admin.ModelAdmin):
     form = IntegrationAdminForm
     list_display = ["name", "company", "provider", "category", "status", "health_status", "last_check_at"]
-    list_filter = ["status", "health_status", "category", "provider"]
+    list_filter = ["status", "health_status", "category", registry_filter("provider", "provider")]
     search_fields = ["name", "company__name", "id"]
     readonly_fields = [
         "id",
@@ -63,7 +64,7 @@ class IntegrationAdmin(admin.ModelAdmin):
 @admin.register(InboundEvent)
 class InboundEventAdmin(admin.ModelAdmin):
     list_display = ["received_at", "integration", "provider", "topic", "provider_event_id", "status", "attempts"]
-    list_filter = ["status", "provider", "topic", "received_at"]
+    list_filter = ["status", registry_filter("provider", "provider"), "topic", "received_at"]
     search_fields = ["provider_event_id", "topic", "integration__name", "id"]
     date_hierarchy = "received_at"
     list_select_related = ["integration"]

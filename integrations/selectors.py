@@ -21,7 +21,7 @@ def integration_logs(*, company_id: UUID, integration_id: UUID) -> QuerySet[Inte
 
 
 def integrations_status(*, company_id: UUID) -> dict[str, Any]:
-    """Return counts per health and each integration's last check (seeds/003 and 004's status)."""
+    """Return counts per health and each integration's last check (source API 003 and 004's status)."""
     rows = list(integration_list(company_id=company_id))
     counts = {h: 0 for h in Integration.Health.values}
     for row in rows:

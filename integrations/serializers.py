@@ -31,7 +31,7 @@ class HealthSerializer(serializers.Serializer):
 
 class IntegrationSerializer(ModelSerializer):
     company_id = serializers.UUIDField(read_only=True)
-    type = serializers.CharField(source="category", read_only=True, help_text="The category (seeds/001's `type`).")
+    type = serializers.CharField(source="category", read_only=True, help_text="The category (source API 001's `type`).")
     config = serializers.SerializerMethodField()
     health = serializers.SerializerMethodField()
     inbound_url = serializers.SerializerMethodField()
@@ -116,7 +116,7 @@ class IntegrationUpdateSerializer(serializers.Serializer):
 
 
 class IntegrationLogEntrySerializer(LogSerializer):
-    """A log of one integration: the logs app's shape plus seeds/001's integrationId and createdAt."""
+    """A log of one integration: the logs app's shape plus source API 001's integrationId and createdAt."""
 
     created_at = TimestampField(source="timestamp")
 
@@ -193,7 +193,7 @@ class ProviderListSerializer(serializers.Serializer):
 
 
 class ErrorSerializer(serializers.Serializer):
-    """The error envelope every 4xx/5xx answers with (DESIGN.md)."""
+    """The error envelope every 4xx/5xx answers with (docs/architecture.md)."""
 
     status_code = serializers.IntegerField()
     error = serializers.CharField()

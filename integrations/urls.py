@@ -12,7 +12,6 @@ router.trailing_slash = "/?"
 router.register("integrations", views.IntegrationViewSet, basename="integration")
 
 urlpatterns = [
-    re_path(r"^integrations/status/?$", views.IntegrationStatusView.as_view(), name="integration-status"),
     re_path(r"^integrations/providers/?$", views.ProviderListView.as_view(), name="integration-providers"),
     re_path(
         rf"^inbound/(?P<integration_id>{views.UUID_PATTERN})/?$", InboundReceiverView.as_view(), name="inbound-receiver"

@@ -1,4 +1,4 @@
-"""The integrations API (seeds/001, 003, 004): thin views over services and selectors."""
+"""The integrations API (source API 001, 003, 004): thin views over services and selectors."""
 
 from uuid import UUID
 
@@ -26,7 +26,6 @@ from integrations.serializers import (
     IntegrationSerializer,
     IntegrationUpdateSerializer,
     ProviderListSerializer,
-    StatusSerializer,
     errors,
 )
 from logs.models import IntegrationLog
@@ -141,7 +140,7 @@ class IntegrationViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
         queryset=IntegrationLog.objects.none(),  # the schema's model of this action
     )
     def logs(self, request: Request, pk: str) -> Response:
-        """The integration's logs, newest first (seeds/001's GET /integrations/:id/logs)."""
+        """The integration's logs, newest first (source API 001's GET /integrations/:id/logs)."""
         integration = self._get(request, pk)
         qs = selectors.integration_logs(company_id=integration.company_id, integration_id=integration.id)
         page = self.paginate_queryset(self.filter_queryset(qs))
@@ -165,18 +164,6 @@ class IntegrationViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
                     "checked_at": integration.last_check_at,
                 }
             ).data
-        )
-
-
-@extend_schema(tags=["integrations"], responses={200: StatusSerializer, **errors(403)})
-class IntegrationStatusView(APIView):
-    """Counts of healthy / unhealthy / error / unknown integrations and each one's last check."""
-
-    required_scopes = READ
-
-    def get(self, request: Request) -> Response:
-        return Response(
-            StatusSerializer(selectors.integrations_status(company_id=get_principal(request).company_id)).data
         )
 
 

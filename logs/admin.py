@@ -23,6 +23,7 @@ from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.html import format_html
 
+from integrations.admin_filters import registry_filter
 from logs import dashboard
 from logs.admin_paging import EstimatedCountPaginator
 from logs.models import ApiRequestLog, IntegrationLog, RetentionRun
@@ -116,7 +117,7 @@ class IntegrationLogAdmin(_ReadOnlyLogAdmin):
         "external_sku",
         "short_message",
     ]
-    list_filter = ["status", "integration_type", "operation", "company"]
+    list_filter = ["status", registry_filter("integration_type", "integration type"), "operation", "company"]
     list_select_related = ["company"]
     search_help_text = (
         "Exact external id, SKU or product id, else words in the message; "

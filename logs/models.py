@@ -1,28 +1,23 @@
-"""Integration logs (the seeds/000 data model), API request logs and retention runs."""
+"""Integration logs (the source API 000 data model), API request logs and retention runs."""
 
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 
-INTEGRATION_TYPES: tuple[str, ...] = (
-    "woocommerce",
-    "shopify",
-    "amazon",
-    "stripe",
-    "paypal",
-    "square",
-    "authorizenet",
-    "razorpay",
-    "twilio",
-    "sendgrid",
-    "smtp",
-    "slack",
-    "ubereats",
-    "deliveroo",
-    "careem",
-    "talabat",
-    "generic",
-)
+
+def integration_types() -> tuple[str, ...]:
+    """Return the allowed `integrationType` values: every provider of the registry, in listing order."""
+    from integrations.providers import provider_keys  # the registry, not a domain app
+
+    return provider_keys()
+
+
+def __getattr__(name: str) -> tuple[str, ...]:
+    # INTEGRATION_TYPES stays importable (serializers, the OpenAPI enum in settings) but is
+    # derived from the provider registry on access, so adding a provider edits no list here.
+    if name == "INTEGRATION_TYPES":
+        return integration_types()
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
 class IntegrationLog(models.Model):
@@ -51,7 +46,9 @@ class IntegrationLog(models.Model):
     # A plain id, not a foreign key: logs outlive integrations and must not depend on that app.
     integration_id = models.UUIDField(null=True, blank=True)
     product_id = models.BigIntegerField(null=True, blank=True)
-    integration_type = models.CharField(max_length=32, choices=[(t, t) for t in INTEGRATION_TYPES])
+    # No choices: the values come from the provider registry (logs.services validates them), so a
+    # new provider needs no migration.
+    integration_type = models.CharField(max_length=32)
     operation = models.CharField(max_length=16, choices=Operation.choices)
     status = models.CharField(max_length=16, choices=Status.choices)
     message = models.TextField(blank=True, default="")
@@ -64,7 +61,7 @@ class IntegrationLog(models.Model):
 
     class Meta:
         ordering = ["-timestamp", "-id"]
-        # Each index serves one endpoint of seeds/000 (measured at 10M rows: docs/logs.md). The
+        # Each index serves one endpoint of source API 000 (measured at 10M rows: docs/logs.md). The
         # trailing id matches the (timestamp, id) sort, so a page's ids come from the index alone.
         indexes = [
             # list (company only) and stats: the included columns make stats an index-only scan.

@@ -27,7 +27,7 @@ def integration_log_list(
     sort_by: str = "timestamp",
     sort_order: str = "desc",
 ) -> QuerySet[IntegrationLog]:
-    """Return a company's logs filtered as the list endpoint of seeds/000 allows, sorted."""
+    """Return a company's logs filtered as the list endpoint of source API 000 allows, sorted."""
     qs = _filtered(
         IntegrationLog.objects.filter(company_id=company_id),
         integration_type=integration_type,

@@ -18,7 +18,7 @@ MAX_LIMIT = 100
 
 
 def _choice(label: str, choices: tuple[str, ...] | list[str], **kwargs: Any) -> serializers.ChoiceField:
-    """A choice whose error names every allowed value, as seeds/000 does."""
+    """A choice whose error names every allowed value, as source API 000 does."""
     message = f"Invalid {label}. Must be one of: {', '.join(choices)}"
     return serializers.ChoiceField(
         choices=list(choices), required=False, error_messages={"invalid_choice": message}, **kwargs
@@ -102,7 +102,7 @@ class _DateRange(serializers.Serializer):
 
 
 class LogListQuery(_DateRange):
-    """GET /logs: seeds/000 endpoint 1."""
+    """GET /logs: source API 000 endpoint 1."""
 
     page = _page()
     limit = _limit(20)
@@ -120,7 +120,7 @@ class LogListQuery(_DateRange):
 
 
 class ProductLogsQuery(serializers.Serializer):
-    """GET /logs/product/{productId}: seeds/000 endpoint 2."""
+    """GET /logs/product/{productId}: source API 000 endpoint 2."""
 
     integrationType = integration_type_field()
     operation = _choice("operation", IntegrationLog.Operation.values)
@@ -129,13 +129,13 @@ class ProductLogsQuery(serializers.Serializer):
 
 
 class ExternalLogsQuery(serializers.Serializer):
-    """GET /logs/external/{integrationType}/{externalId}: seeds/000 endpoint 3 (limit is ours)."""
+    """GET /logs/external/{integrationType}/{externalId}: source API 000 endpoint 3 (limit is ours)."""
 
     limit = _limit(50)
 
 
 class StatsQuery(_DateRange):
-    """GET /logs/stats: seeds/000 endpoint 4."""
+    """GET /logs/stats: source API 000 endpoint 4."""
 
     integrationType = integration_type_field()
 
@@ -160,7 +160,7 @@ _HOURS_MESSAGE = f"hours must be an integer between 1 and {MAX_ERROR_HOURS}."
 
 
 class ErrorsQuery(serializers.Serializer):
-    """GET /logs/errors: seeds/000 endpoint 5."""
+    """GET /logs/errors: source API 000 endpoint 5."""
 
     limit = _limit(20)
     integrationType = integration_type_field()
@@ -174,7 +174,7 @@ class ErrorsQuery(serializers.Serializer):
 
 
 class RequestLogsQuery(_DateRange):
-    """GET /logs/requests: the API request logs of seeds/002."""
+    """GET /logs/requests: the API request logs of source API 002."""
 
     METHODS = ("GET", "POST", "PUT", "PATCH", "DELETE", "HEAD", "OPTIONS")
 
@@ -217,7 +217,7 @@ _LOG_FIELDS = [
 
 
 class IntegrationLogSerializer(ModelSerializer):
-    """The IntegrationLog of seeds/000's data model."""
+    """The IntegrationLog of source API 000's data model."""
 
     class Meta:
         model = IntegrationLog

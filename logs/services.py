@@ -29,7 +29,7 @@ logger = logging.getLogger(__name__)
 
 @dataclass
 class LogEntry:
-    """One log to record; the fields of seeds/000 plus company and integration."""
+    """One log to record; the fields of source API 000 plus company and integration."""
 
     company_id: UUID
     integration_type: str

@@ -12,7 +12,6 @@ urlpatterns = [
     re_path(r"^logs/stats/?$", views.StatsView.as_view(), name="logs-stats"),
     re_path(r"^logs/errors/?$", views.ErrorsView.as_view(), name="logs-errors"),
     re_path(r"^logs/requests/?$", views.RequestLogsView.as_view(), name="logs-requests"),
-    re_path(r"^monitoring/metrics/?$", views.MetricsView.as_view(), name="monitoring-metrics"),
     re_path(r"^logs/product/(?P<productId>[^/]+)/?$", views.ProductLogsView.as_view(), name="logs-product"),
     re_path(
         r"^logs/external/(?P<integrationType>[^/]+)/(?P<externalId>[^/]+)/?$",

@@ -1,4 +1,4 @@
-"""The log endpoints: the five of seeds/000 and the API request logs of seeds/002."""
+"""The log endpoints: the five of source API 000 and the API request logs of source API 002."""
 
 from datetime import timedelta
 from typing import Any
@@ -12,7 +12,7 @@ from rest_framework.serializers import Serializer
 from rest_framework.views import APIView
 
 from accounts.principal import get_principal
-from accounts.scopes import LOGS_READ, METRICS_READ
+from accounts.scopes import LOGS_READ
 from config.api.pagination import pagination_block
 from logs import selectors
 from logs.models import INTEGRATION_TYPES
@@ -25,8 +25,6 @@ from logs.serializers import (
     IntegrationLogSerializer,
     LogListQuery,
     LogListResponse,
-    MetricsQuery,
-    MetricsResponse,
     ProductLogSerializer,
     ProductLogsQuery,
     ProductLogsResponse,
@@ -48,7 +46,7 @@ def _query(serializer_class: type[Serializer], request: Request) -> dict[str, An
 
 class _LogsView(APIView):
     required_scopes = [LOGS_READ]
-    rate_limit = "100/min"  # seeds/000: the general logs endpoints
+    rate_limit = "100/min"  # source API 000: the general logs endpoints
 
 
 class LogListView(_LogsView):
@@ -229,26 +227,4 @@ class RequestLogsView(_LogsView):
         rows = list(qs[offset : offset + limit]) if offset < total else []
         return Response(
             {"requests": RequestLogSerializer(rows, many=True).data, "pagination": pagination_block(page, limit, total)}
-        )
-
-
-class MetricsView(APIView):
-    """seeds/002 GET /monitoring/metrics: the company's API performance over a recent window."""
-
-    required_scopes = [METRICS_READ]
-    rate_limit = "30/min"
-
-    @extend_schema(
-        tags=["monitoring"],
-        summary="API volume, error rate, latency percentiles and busiest endpoints",
-        parameters=[MetricsQuery],
-        responses=MetricsResponse,
-    )
-    def get(self, request: Request) -> Response:
-        query = MetricsQuery(data=request.query_params)
-        query.is_valid(raise_exception=True)
-        until = timezone.now()
-        since = until - timedelta(minutes=query.validated_data["minutes"])
-        return Response(
-            selectors.request_metrics(company_id=get_principal(request).company_id, since=since, until=until)
         )

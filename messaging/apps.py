@@ -10,7 +10,9 @@ class MessagingConfig(AppConfig):
 
     def ready(self) -> None:
         from integrations.inbound.registry import register_inbound_handler
-        from messaging import handlers
+        from messaging import handlers, providers
+
+        providers.register()
 
         for status in handlers.TWILIO_STATUSES:
             register_inbound_handler("twilio", f"message.{status}", handlers.twilio_status)

@@ -1,7 +1,16 @@
-"""Built-in templates every company can use by name; a company template of the same name and channel wins."""
+"""Built-in templates every company can use by name; a company template of the same name and channel wins.
+
+Their subjects and bodies are files under templates/messaging/<name>/<channel>.{subject.txt,txt,html},
+so they read (and diff) as templates; this module declares each one's description and sample data.
+"""
 
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
+
+from django.conf import settings
+
+TEMPLATES_DIR = Path(settings.BASE_DIR) / "templates" / "messaging"
 
 
 @dataclass(frozen=True)
@@ -26,77 +35,35 @@ _EXPIRY = {
 _DAILY = {"date": "2025-11-06", "orders": 128, "revenue": "5,420.00", "currency": "AED", "lowStockItems": 4}
 _ORDER = {"customerName": "John Doe", "orderNumber": "12345", "total": "42.50", "currency": "AED"}
 
+
+def _builtin(name: str, channel: str, description: str, sample_context: dict[str, Any]) -> DefaultTemplate:
+    """Declare a built-in template whose subject and bodies are files under templates/messaging/<name>/."""
+    return DefaultTemplate(
+        name,
+        channel,
+        description,
+        subject=_read(name, f"{channel}.subject.txt"),
+        body_text=_read(name, f"{channel}.txt"),
+        body_html=_read(name, f"{channel}.html"),
+        sample_context=sample_context,
+    )
+
+
+def _read(name: str, filename: str) -> str:
+    # Template files end with one newline (editors add it); the stored templates never did.
+    path = TEMPLATES_DIR / name / filename
+    return path.read_text(encoding="utf-8").removesuffix("\n") if path.exists() else ""
+
+
 DEFAULT_TEMPLATES: tuple[DefaultTemplate, ...] = (
-    DefaultTemplate(
-        "low_stock_alert",
-        "email",
-        "A product fell below its reorder threshold.",
-        subject="Low stock: {{ productName }}",
-        body_text="{{ productName }} ({{ sku }}) is down to {{ currentStock }} (threshold {{ threshold }})"
-        "{% if location %} at {{ location }}{% endif %}.",
-        body_html="<p><strong>{{ productName }}</strong> ({{ sku }}) is down to {{ currentStock }} "
-        "(threshold {{ threshold }}){% if location %} at {{ location }}{% endif %}.</p>",
-        sample_context=_LOW_STOCK,
-    ),
-    DefaultTemplate(
-        "low_stock_alert",
-        "sms",
-        "A product fell below its reorder threshold.",
-        body_text="Low stock: {{ productName }} ({{ sku }}) {{ currentStock }} left, threshold {{ threshold }}.",
-        sample_context=_LOW_STOCK,
-    ),
-    DefaultTemplate(
-        "low_stock_alert",
-        "chat",
-        "A product fell below its reorder threshold.",
-        body_text=":warning: Low stock: *{{ productName }}* ({{ sku }}) {{ currentStock }} left.",
-        sample_context=_LOW_STOCK,
-    ),
-    DefaultTemplate(
-        "expiry_alert",
-        "email",
-        "A batch expires soon.",
-        subject="Expiring in {{ days }} days: {{ productName }}",
-        body_text="Batch {{ batch }} of {{ productName }} ({{ sku }}) expires on {{ expiryDate }}.",
-        body_html="<p>Batch {{ batch }} of <strong>{{ productName }}</strong> ({{ sku }}) expires on "
-        "{{ expiryDate }}.</p>",
-        sample_context=_EXPIRY,
-    ),
-    DefaultTemplate(
-        "expiry_alert",
-        "sms",
-        "A batch expires soon.",
-        body_text="Expiry: {{ productName }} batch {{ batch }} expires {{ expiryDate }}.",
-        sample_context=_EXPIRY,
-    ),
-    DefaultTemplate(
-        "daily_report",
-        "email",
-        "The day's summary.",
-        subject="Daily report {{ date }}",
-        body_text="Orders: {{ orders }}\nRevenue: {{ revenue }} {{ currency }}\nLow-stock items: {{ lowStockItems }}",
-        body_html="<h1>Daily report {{ date }}</h1><ul><li>Orders: {{ orders }}</li>"
-        "<li>Revenue: {{ revenue }} {{ currency }}</li><li>Low-stock items: {{ lowStockItems }}</li></ul>",
-        sample_context=_DAILY,
-    ),
-    DefaultTemplate(
-        "order_confirmation",
-        "email",
-        "Sent to a customer when an order is confirmed.",
-        subject="Order Confirmation - #{{ orderNumber }}",
-        body_text="Thank you{% if customerName %}, {{ customerName }}{% endif %}! Your order #{{ orderNumber }} "
-        "({{ total }} {{ currency }}) has been confirmed.",
-        body_html="<h1>Thank you for your order!</h1><p>Your order #{{ orderNumber }} ({{ total }} {{ currency }}) "
-        "has been confirmed.</p>",
-        sample_context=_ORDER,
-    ),
-    DefaultTemplate(
-        "order_confirmation",
-        "sms",
-        "Sent to a customer when an order is confirmed.",
-        body_text="Your order has been confirmed! Order #{{ orderNumber }}",
-        sample_context=_ORDER,
-    ),
+    _builtin("low_stock_alert", "email", "A product fell below its reorder threshold.", _LOW_STOCK),
+    _builtin("low_stock_alert", "sms", "A product fell below its reorder threshold.", _LOW_STOCK),
+    _builtin("low_stock_alert", "chat", "A product fell below its reorder threshold.", _LOW_STOCK),
+    _builtin("expiry_alert", "email", "A batch expires soon.", _EXPIRY),
+    _builtin("expiry_alert", "sms", "A batch expires soon.", _EXPIRY),
+    _builtin("daily_report", "email", "The day's summary.", _DAILY),
+    _builtin("order_confirmation", "email", "Sent to a customer when an order is confirmed.", _ORDER),
+    _builtin("order_confirmation", "sms", "Sent to a customer when an order is confirmed.", _ORDER),
 )
 
 

@@ -1,13 +1,14 @@
 """Query filters of the message and template lists (camelCase parameters)."""
 
 from core import filters
-from messaging.models import CHANNEL_PROVIDERS, Channel, Message, MessageTemplate
+from messaging.models import Channel, Message, MessageTemplate
+from messaging.providers import channel_providers
 
 
 class MessageFilter(filters.FilterSet):
     status = filters.ChoiceFilter(Message.Status.values)
     channel = filters.ChoiceFilter(Channel.values)
-    provider = filters.ChoiceFilter([p for providers in CHANNEL_PROVIDERS.values() for p in providers])
+    provider = filters.ChoiceFilter([p for channel in Channel.values for p in channel_providers(channel)])
     startDate, endDate = filters.date_range("created_at")
 
     class Meta:

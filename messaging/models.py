@@ -4,12 +4,6 @@ import uuid
 
 from django.db import models
 
-CHANNEL_PROVIDERS: dict[str, tuple[str, ...]] = {
-    "email": ("sendgrid", "smtp"),
-    "sms": ("twilio",),
-    "chat": ("slack",),
-}
-
 
 class Channel(models.TextChoices):
     EMAIL = "email"

@@ -8,7 +8,8 @@ from django.utils import timezone
 
 from integrations.models import Integration
 from messaging.defaults import DEFAULT_TEMPLATES, DefaultTemplate, default_template
-from messaging.models import CHANNEL_PROVIDERS, Message, MessageAttempt, MessageTemplate, MessagingRoute
+from messaging.models import Message, MessageAttempt, MessageTemplate, MessagingRoute
+from messaging.providers import channel_providers
 
 
 def message_get(*, company_id: UUID, message_id: UUID | str) -> Message:
@@ -50,7 +51,7 @@ def provider_chain(*, company_id: UUID, channel: str) -> list[Integration]:
     With routes for the channel, their priority order (inactive integrations skipped); without,
     every active integration of the channel's providers, oldest first.
     """
-    providers = CHANNEL_PROVIDERS[channel]
+    providers = channel_providers(channel)
     routes = list(
         MessagingRoute.objects.filter(company_id=company_id, channel=channel)
         .select_related("integration")

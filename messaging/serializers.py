@@ -6,14 +6,15 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from config.api.fields import ModelSerializer
-from messaging.models import CHANNEL_PROVIDERS, Channel, Message, MessageAttempt, MessageTemplate, Priority
+from messaging.models import Channel, Message, MessageAttempt, MessageTemplate, Priority
+from messaging.providers import channel_providers
 from messaging.services import MessageInput
 
-PROVIDERS = [p for providers in CHANNEL_PROVIDERS.values() for p in providers]
+PROVIDERS = [p for channel in Channel.values for p in channel_providers(channel)]
 
 
 def choice(label: str, choices: list[tuple[str, str]], **kwargs: Any) -> serializers.ChoiceField:
-    """A choice whose error names every allowed value, as seeds/000 does."""
+    """A choice whose error names every allowed value, as source API 000 does."""
     message = f"Invalid {label}. Must be one of: {', '.join(value for value, _ in choices)}"
     return serializers.ChoiceField(choices=choices, error_messages={"invalid_choice": message}, **kwargs)
 
@@ -44,7 +45,7 @@ def _data_field() -> serializers.DictField:
 
 
 class SmsSendSerializer(serializers.Serializer):
-    """seeds/003's SMS: to, message, urgent."""
+    """Source API 003's SMS: to, message, urgent."""
 
     to = serializers.CharField(max_length=32, help_text="E.164, e.g. +14155550100")
     message = serializers.CharField(required=False, allow_blank=True, max_length=1600)
@@ -66,7 +67,7 @@ class SmsSendSerializer(serializers.Serializer):
 
 
 class EmailSendSerializer(serializers.Serializer):
-    """seeds/003's email: to, subject, content (HTML), priority."""
+    """Source API 003's email: to, subject, content (HTML), priority."""
 
     to = RecipientsField()
     subject = serializers.CharField(required=False, allow_blank=True, max_length=998)
@@ -147,7 +148,7 @@ class TestRecipientSerializer(serializers.Serializer):
 
 
 class TestNotificationSerializer(serializers.Serializer):
-    """seeds/004's test notification: type, recipients, template ("custom" or a name), data."""
+    """Source API 004's test notification: type, recipients, template ("custom" or a name), data."""
 
     type = choice("type", Channel.choices)
     recipients = TestRecipientSerializer(many=True, allow_empty=False)
@@ -236,7 +237,7 @@ class MessageDetailSerializer(MessageSerializer):
 
 
 class TestOutcomeSerializer(serializers.Serializer):
-    """seeds/004's outcome; camelCase names because the renderer leaves keys inside `data` as they are."""
+    """Source API 004's outcome; camelCase names because the renderer leaves keys inside `data` as they are."""
 
     success = serializers.BooleanField()
     messageId = serializers.UUIDField(source="message_id")

@@ -22,8 +22,8 @@ from core.phones import InvalidPhone, to_e164
 from integrations.models import Integration
 from logs.services import LogEntry, log_record_many
 from messaging import rendering, selectors
-from messaging.models import CHANNEL_PROVIDERS, Channel, Message, MessageAttempt, MessageTemplate, MessagingRoute
-from messaging.providers import adapter_for
+from messaging.models import Channel, Message, MessageAttempt, MessageTemplate, MessagingRoute
+from messaging.providers import adapter_for, channel_providers
 from messaging.providers.base import Outgoing, SendError
 from webhooks.services import event_publish
 
@@ -507,7 +507,7 @@ def routes_set(*, company_id: UUID, channel: str, integration_ids: list[UUID]) -
     integrations = {
         i.id: i
         for i in Integration.objects.filter(
-            company_id=company_id, id__in=integration_ids, provider__in=CHANNEL_PROVIDERS[channel]
+            company_id=company_id, id__in=integration_ids, provider__in=channel_providers(channel)
         )
     }
     unknown = [str(i) for i in integration_ids if i not in integrations]

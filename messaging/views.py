@@ -55,7 +55,7 @@ class MessageViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
     """Send email, SMS and chat messages through the company's providers; read them with their attempts."""
 
     required_scopes = [MESSAGES_SEND]
-    # seeds/004: email 100 per minute, SMS 50 per minute; a test sends synchronously.
+    # source API 004: email 100 per minute, SMS 50 per minute; a test sends synchronously.
     rate_limit = {"sms": "50/min", "email": "100/min", "test": "10/min"}
     pagination_class = page_pagination("messages")
     serializer_class = MessageSerializer
@@ -102,13 +102,13 @@ class MessageViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
     @extend_schema(request=SmsSendSerializer, parameters=[idempotency.PARAMETER], responses=SEND_RESPONSES)
     @action(detail=False, methods=["post"])
     def sms(self, request: Request) -> Response:
-        """Queue an SMS (seeds/003 POST /api/integrations/sms/send)."""
+        """Queue an SMS (source API 003 POST /api/integrations/sms/send)."""
         return self._send(request, SmsSendSerializer)
 
     @extend_schema(request=EmailSendSerializer, parameters=[idempotency.PARAMETER], responses=SEND_RESPONSES)
     @action(detail=False, methods=["post"])
     def email(self, request: Request) -> Response:
-        """Queue an email (seeds/003 POST /api/integrations/email/send); content is the HTML body."""
+        """Queue an email (source API 003 POST /api/integrations/email/send); content is the HTML body."""
         return self._send(request, EmailSendSerializer)
 
     @extend_schema(request=ChatSendSerializer, parameters=[idempotency.PARAMETER], responses=SEND_RESPONSES)
@@ -120,7 +120,7 @@ class MessageViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
     @extend_schema(request=TestNotificationSerializer, responses={200: TestNotificationResponseSerializer})
     @action(detail=False, methods=["post"])
     def test(self, request: Request) -> Response:
-        """Send a notification now through the provider chain and answer with the outcome (seeds/004)."""
+        """Send a notification now through the provider chain and answer with the outcome (source API 004)."""
         serializer = TestNotificationSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         principal = get_principal(request)

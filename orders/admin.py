@@ -6,8 +6,9 @@ from django.contrib import admin, messages
 from django.db.models import QuerySet
 from django.http import HttpRequest
 
+from integrations.admin_filters import registry_filter
 from orders import services
-from orders.models import Customer, Order, OrderEvent, OrderItem, Product
+from orders.models import Customer, Order, OrderEvent, OrderItem, Product, provider_choices
 from orders.status import Status
 
 
@@ -75,7 +76,14 @@ class OrderAdmin(admin.ModelAdmin):
         "currency",
         "customer_name",
     ]
-    list_filter = ["status", "provider", "order_type", "created_at", "company", "branch_id"]
+    list_filter = [
+        "status",
+        registry_filter("provider", "provider", provider_choices),
+        "order_type",
+        "created_at",
+        "company",
+        "branch_id",
+    ]
     search_fields = ["=id", "external_order_id", "customer_name", "customer_phone", "branch_id"]
     date_hierarchy = "created_at"
     list_select_related = ["company"]
@@ -135,6 +143,3 @@ class CustomerAdmin(admin.ModelAdmin):
     list_filter = ["company"]
     search_fields = ["name", "phone", "email"]
     readonly_fields = ["created_at", "updated_at"]
-
-
-from orders.sync import admin as sync_admin  # noqa: E402,F401 - admin autodiscovery imports only orders.admin

@@ -10,6 +10,5 @@ class OrdersConfig(AppConfig):
 
     def ready(self) -> None:
         from orders import inbound
-        from orders.sync import tasks  # noqa: F401 - autodiscovery only looks for orders.tasks
 
         inbound.register()

@@ -26,8 +26,6 @@ from orders.models import Order
 
 logger = logging.getLogger(__name__)
 
-DELIVERY_PROVIDERS = ("ubereats", "deliveroo", "careem", "talabat")
-
 
 class PayloadError(ValueError):
     """The payload lacks something an order needs; retrying will not help."""
@@ -113,7 +111,7 @@ def map_woocommerce(payload: dict[str, Any]) -> Mapped:
     fees = sum((_dec(f.get("total"), "fee_lines.total") for f in payload.get("fee_lines") or []), money.ZERO)
     address_src = shipping if shipping.get("address_1") else billing
     order = services.OrderInput(
-        provider=Order.Provider.WOOCOMMERCE,
+        provider="woocommerce",
         external_order_id=str(payload["id"]),
         branch_id=str(meta.get("branch_id") or meta.get("_branch_id") or "online"),
         order_type=machine.PICKUP if pickup else machine.DELIVERY,
@@ -181,7 +179,7 @@ def map_shopify(payload: dict[str, Any]) -> Mapped:
     )
     region = shipping.get("country_code") or billing.get("country_code")
     order = services.OrderInput(
-        provider=Order.Provider.SHOPIFY,
+        provider="shopify",
         external_order_id=str(payload["id"]),
         branch_id=str(payload.get("location_id") or "online"),
         order_type=machine.DELIVERY if shipping else machine.PICKUP,
@@ -385,12 +383,19 @@ def delivery_order(message: InboundMessage) -> None:
 def register() -> None:
     """Register the order handlers with the inbound registry (called from OrdersConfig.ready)."""
     from integrations.inbound.registry import register_inbound_handler
+    from integrations.providers import provider_keys, register_capability
+    from orders.models import ORDER_SOURCE
 
+    # The providers whose orders this module maps become the allowed values of Order.provider.
+    sources = {"woocommerce": woocommerce_order, "shopify": shopify_order}
+    sources.update({provider: delivery_order for provider in provider_keys(category="delivery")})
+    for provider, handler in sources.items():
+        register_capability(provider, ORDER_SOURCE, handler)
     register_inbound_handler("woocommerce", "order.created", woocommerce_order)
     register_inbound_handler("woocommerce", "order.updated", woocommerce_order)
     register_inbound_handler("shopify", "orders/create", shopify_order)
     register_inbound_handler("shopify", "orders/updated", shopify_order)
     register_inbound_handler("shopify", "orders/cancelled", shopify_order)
-    for provider in DELIVERY_PROVIDERS:
+    for provider in provider_keys(category="delivery"):
         for topic in ("order.created", "order.updated", "order.cancelled"):
             register_inbound_handler(provider, topic, delivery_order)

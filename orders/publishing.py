@@ -1,4 +1,4 @@
-"""The order events of seeds/002, published through the outbound webhooks' transactional outbox.
+"""The order events of source API 002, published through the outbound webhooks' transactional outbox.
 
 Called by orders.services inside their transaction: `event_publish` writes the event and
 its deliveries in that transaction and enqueues delivery on commit, so a rolled-back
@@ -9,9 +9,10 @@ from typing import Any
 
 from config.api.fields import isoformat_ms
 from orders.models import Order, OrderEvent, OrderItem
+from orders.payloads import order_event_payload
 from orders.status import Status
 
-# order.<status> for every status a change can land on (seeds/002's list plus order.rejected).
+# order.<status> for every status a change can land on (source API 002's list plus order.rejected).
 STATUS_EVENT_TYPES: dict[str, str] = {
     Status.CONFIRMED: "order.confirmed",
     Status.PREPARING: "order.preparing",
@@ -24,19 +25,6 @@ STATUS_EVENT_TYPES: dict[str, str] = {
 }
 
 
-def order_payload(order: Order, items: list[OrderItem] | None = None) -> dict[str, Any]:
-    """Return the event data: the order as the API renders it, flat, with `orderId` (the catalog's shape)."""
-    from djangorestframework_camel_case.util import camelize
-
-    from orders.serializers import render_order
-
-    if items is not None:
-        order._prefetched_objects_cache = {"items": items}  # no query for lines we hold already
-    data = dict(camelize(render_order(order), ignore_fields=("metadata",)))
-    data["orderId"] = data.pop("id")
-    return data
-
-
 def _publish(order: Order, event_type: str, data: dict[str, Any]) -> None:
     from webhooks.services import event_publish
 
@@ -47,13 +35,13 @@ def _publish(order: Order, event_type: str, data: dict[str, Any]) -> None:
 
 def order_created(*, order: Order, items: list[OrderItem], event: OrderEvent) -> None:
     """Publish order.created."""
-    _publish(order, "order.created", order_payload(order, items))
+    _publish(order, "order.created", order_event_payload(order, items))
 
 
 def order_status_changed(*, order: Order, event: OrderEvent) -> None:
     """Publish order.status_changed and the order.<status> event of the new status."""
     data = {
-        **order_payload(order),
+        **order_event_payload(order),
         "previousStatus": event.from_status,
         "reason": event.reason,
         "changedBy": event.actor,
@@ -67,4 +55,4 @@ def order_status_changed(*, order: Order, event: OrderEvent) -> None:
 
 def order_updated(*, order: Order, event: OrderEvent, changed: list[str]) -> None:
     """Publish order.updated naming the changed fields."""
-    _publish(order, "order.updated", {**order_payload(order), "changedFields": changed})
+    _publish(order, "order.updated", {**order_event_payload(order), "changedFields": changed})

@@ -4,11 +4,12 @@ from typing import Any
 
 from rest_framework import serializers
 
-from config.api.fields import ModelSerializer, TimestampField, isoformat_ms
+from config.api.fields import ModelSerializer, TimestampField
 from config.api.pagination import PaginationSerializer
 from core import money
 from core.phones import InvalidPhone, to_e164
-from orders.models import Order, OrderEvent, OrderItem
+from orders.models import API_PROVIDER, Order, OrderEvent, OrderItem, provider_choices
+from orders.payloads import render_item, render_order
 from orders.services import ItemInput, OrderInput
 from orders.status import Status
 
@@ -16,7 +17,7 @@ MONEY = {"max_digits": 14, "decimal_places": 3}
 
 
 def choice_field(choices: list[tuple[str, str]], *, name: str, **kwargs: Any) -> serializers.ChoiceField:
-    """Return a ChoiceField whose error names the allowed values (seeds/000 style)."""
+    """Return a ChoiceField whose error names the allowed values (source API 000 style)."""
     allowed = ", ".join(value for value, _ in choices)
     return serializers.ChoiceField(
         choices=choices,
@@ -43,22 +44,6 @@ class OrderItemSerializer(serializers.Serializer):
         return render_item(item, self.context.get("currency", "USD"))
 
 
-def render_item(item: OrderItem, currency: str) -> dict[str, Any]:
-    """Return an order line as the API shows it (snake_case; the renderer camelizes)."""
-    return {
-        "id": item.id,
-        "product_id": item.product_id,
-        "sku": item.sku,
-        "external_product_id": item.external_product_id,
-        "name": item.name,
-        "quantity": item.quantity,
-        "unit_price": money.as_str(item.unit_price, currency),
-        "modifiers": item.modifiers,
-        "line_total": money.as_str(item.line_total, currency),
-        "notes": item.notes,
-    }
-
-
 class OrderSerializer(serializers.Serializer):
     """An order as the API and the webhook events show it; amounts are strings in the currency's decimals.
 
@@ -67,7 +52,7 @@ class OrderSerializer(serializers.Serializer):
     """
 
     id = serializers.UUIDField()
-    provider = serializers.ChoiceField(choices=Order.Provider.choices)
+    provider = serializers.ChoiceField(choices=provider_choices())
     external_order_id = serializers.CharField()
     branch_id = serializers.CharField()
     order_type = serializers.ChoiceField(choices=Order.OrderType.choices)
@@ -94,43 +79,6 @@ class OrderSerializer(serializers.Serializer):
 
     def to_representation(self, order: Order) -> dict[str, Any]:
         return render_order(order)
-
-
-def render_order(order: Order) -> dict[str, Any]:
-    """Return the order as the API shows it, rendering it once per instance state."""
-    cached = order.__dict__.get("_rendered")
-    if cached is not None and cached[0] == (order.status, order.updated_at):
-        return cached[1]
-    currency = order.currency
-    data = {
-        "id": str(order.id),
-        "provider": order.provider,
-        "external_order_id": order.external_order_id,
-        "branch_id": order.branch_id,
-        "order_type": order.order_type,
-        "status": order.status,
-        "allowed_next_statuses": order.allowed_next(),
-        "customer_id": str(order.customer_id) if order.customer_id else None,
-        "customer_name": order.customer_name,
-        "customer_phone": order.customer_phone,
-        "delivery_address": order.delivery_address,
-        "notes": order.notes,
-        "currency": currency,
-        "items": [render_item(item, currency) for item in order.items.all()],
-        "subtotal": money.as_str(order.subtotal, currency),
-        "delivery_fee": money.as_str(order.delivery_fee, currency),
-        "tax": money.as_str(order.tax, currency),
-        "discount": money.as_str(order.discount, currency),
-        "tip": money.as_str(order.tip, currency),
-        "total": money.as_str(order.total, currency),
-        "metadata": order.metadata,
-        "placed_at": isoformat_ms(order.placed_at),
-        "status_changed_at": isoformat_ms(order.status_changed_at),
-        "created_at": isoformat_ms(order.created_at),
-        "updated_at": isoformat_ms(order.updated_at),
-    }
-    order.__dict__["_rendered"] = ((order.status, order.updated_at), data)
-    return data
 
 
 class OrderEventSerializer(ModelSerializer):
@@ -170,9 +118,9 @@ class OrderItemInputSerializer(serializers.Serializer):
 
 
 class OrderCreateSerializer(serializers.Serializer):
-    """A new order (seeds/002 CreateIntegrationOrderDto, with prices, totals and provider added)."""
+    """A new order (source API 002 CreateIntegrationOrderDto, with prices, totals and provider added)."""
 
-    provider = choice_field(Order.Provider.choices, name="provider", required=False, default="api")
+    provider = choice_field(provider_choices(), name="provider", required=False, default=API_PROVIDER)
     external_order_id = serializers.CharField(required=False, allow_blank=True, max_length=100, default="")
     branch_id = serializers.CharField(max_length=100)
     order_type = choice_field(Order.OrderType.choices, name="orderType")
@@ -216,7 +164,7 @@ class OrderCreateSerializer(serializers.Serializer):
     def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
         if attrs["order_type"] == Order.OrderType.DELIVERY and not attrs.get("delivery_address"):
             raise serializers.ValidationError({"delivery_address": "A delivery order needs a deliveryAddress."})
-        if attrs["provider"] != Order.Provider.API and not attrs.get("external_order_id"):
+        if attrs["provider"] != API_PROVIDER and not attrs.get("external_order_id"):
             raise serializers.ValidationError(
                 {"external_order_id": "Orders from a provider need that provider's externalOrderId."}
             )
@@ -229,7 +177,7 @@ class OrderCreateSerializer(serializers.Serializer):
 
 
 class OrderStatusUpdateSerializer(serializers.Serializer):
-    """seeds/002 UpdateOrderStatusDto, plus an optional expected current status (optimistic check)."""
+    """Source API 002 UpdateOrderStatusDto, plus an optional expected current status (optimistic check)."""
 
     status = choice_field(Status.choices, name="status")
     reason = serializers.CharField(required=False, allow_blank=True, max_length=500, default="")

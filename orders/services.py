@@ -21,7 +21,7 @@ from core.errors import Conflict, InvalidInput
 from core.idempotency import NO_KEY, IdempotencyKey, replay
 from orders import publishing
 from orders import status as machine
-from orders.models import Customer, Order, OrderEvent, OrderItem, Product
+from orders.models import API_PROVIDER, Customer, Order, OrderEvent, OrderItem, Product
 
 
 class OrderValidationError(InvalidInput):
@@ -84,7 +84,7 @@ class OrderInput:
     branch_id: str
     order_type: str
     items: list[ItemInput]
-    provider: str = Order.Provider.API
+    provider: str = API_PROVIDER
     external_order_id: str = ""
     customer_name: str = ""
     customer_phone: str = ""  # already E.164 (serializers and mappers normalize it)

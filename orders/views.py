@@ -1,4 +1,4 @@
-"""The five order endpoints of seeds/002; thin: validate, call one service or selector, shape the answer."""
+"""The five order endpoints of source API 002; thin: validate, call one service or selector, shape the answer."""
 
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db.models import QuerySet

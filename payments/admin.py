@@ -5,9 +5,16 @@ import json
 from django.contrib import admin, messages
 from django.utils.html import format_html
 
+from integrations.admin_filters import registry_filter
+from integrations.providers import get_provider
 from logs.redaction import redact
 from payments import services
+from payments.gateways import gateway_keys
 from payments.models import Payment, Refund
+
+
+def gateway_labels() -> list[tuple[str, str]]:
+    return [(key, get_provider(key).label) for key in gateway_keys()]
 
 
 def _pretty(value: object) -> str:
@@ -40,7 +47,7 @@ class RefundInline(admin.TabularInline):
 @admin.register(Payment)
 class PaymentAdmin(admin.ModelAdmin):
     list_display = ["id", "company", "gateway", "amount", "currency", "status", "gateway_transaction_id", "created_at"]
-    list_filter = ["status", "gateway", "is_test", "currency", "created_at"]
+    list_filter = ["status", registry_filter("gateway", "gateway", gateway_labels), "is_test", "currency", "created_at"]
     search_fields = ["=id", "gateway_transaction_id", "customer_id", "idempotency_key", "description", "=order_id"]
     list_select_related = ["company"]
     date_hierarchy = "created_at"

@@ -9,6 +9,11 @@ class PaymentsConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self) -> None:
+        # Gateways first: modules imported below read the registry's gateway list.
+        from payments import gateways
+
+        gateways.register()
+
         from payments import inbound
 
         inbound.register()

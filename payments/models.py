@@ -6,7 +6,15 @@ from decimal import Decimal
 from django.db import models
 from django.db.models import Q
 
-GATEWAYS: tuple[str, ...] = ("stripe", "paypal", "square", "authorizenet", "razorpay")
+
+def __getattr__(name: str) -> tuple[str, ...]:
+    # GATEWAYS stays importable (serializers, selectors, the OpenAPI enum) but is derived from
+    # the provider registry: the providers whose gateway module PaymentsConfig.ready attached.
+    if name == "GATEWAYS":
+        from payments.gateways import gateway_keys
+
+        return gateway_keys()
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
 class GatewayOutcome(models.Model):
@@ -41,7 +49,9 @@ class Payment(GatewayOutcome):
     integration = models.ForeignKey(
         "integrations.Integration", on_delete=models.SET_NULL, null=True, blank=True, related_name="payments"
     )
-    gateway = models.CharField(max_length=32, choices=[(g, g) for g in GATEWAYS])
+    # No choices: gateways come from the provider registry (validated by the serializers), so a
+    # new gateway needs no migration.
+    gateway = models.CharField(max_length=32)
     amount = models.DecimalField(max_digits=14, decimal_places=3)
     currency = models.CharField(max_length=3)
     amount_refunded = models.DecimalField(max_digits=14, decimal_places=3, default=Decimal("0"))

@@ -11,7 +11,8 @@ from core import money
 from integrations.models import Integration
 from integrations.selectors import integration_list
 from orders import selectors as order_selectors
-from payments.models import GATEWAYS, Payment, Refund
+from payments.gateways import gateway_keys
+from payments.models import Payment, Refund
 
 # Payments whose money was captured (refunds do not make a payment less successful).
 CAPTURED = (Payment.Status.SUCCEEDED, Payment.Status.REFUNDED, Payment.Status.PARTIALLY_REFUNDED)
@@ -28,7 +29,7 @@ def payment_get(*, company_id: UUID, payment_id: UUID | str) -> Payment:
 
 
 def payment_by_reference(*, company_id: UUID, reference: str) -> Payment | None:
-    """Return the payment named by our id or by the gateway's transaction id (seeds/003's transactionId)."""
+    """Return the payment named by our id or by the gateway's transaction id (source API 003's transactionId)."""
     qs = Payment.objects.filter(company_id=company_id)
     try:
         return qs.get(id=UUID(reference))
@@ -38,7 +39,7 @@ def payment_by_reference(*, company_id: UUID, reference: str) -> Payment | None:
 
 def gateway_integration(*, company_id: UUID, gateway: str | None, integration_id: UUID | None) -> Integration | None:
     """Return the integration to charge through: the one named, else the company's active one of that gateway."""
-    qs = integration_list(company_id=company_id).filter(provider__in=GATEWAYS)
+    qs = integration_list(company_id=company_id).filter(provider__in=gateway_keys())
     if integration_id is not None:
         return qs.filter(id=integration_id).first()
     return qs.filter(provider=gateway, status=Integration.Status.ACTIVE).order_by("created_at", "id").first()
@@ -79,7 +80,7 @@ def _single(by_currency: dict[str, dict[str, Any]], key: str) -> str | None:
 def payment_stats(
     *, company_id: UUID, start: datetime | None = None, end: datetime | None = None, gateway: str | None = None
 ) -> dict[str, Any]:
-    """Return seeds/003's payment statistics over a period: counts, volumes, averages, per gateway."""
+    """Return source API 003's payment statistics over a period: counts, volumes, averages, per gateway."""
     qs = payment_list(company_id=company_id)
     if start is not None:
         qs = qs.filter(created_at__gte=start)
@@ -127,7 +128,7 @@ def payment_stats(
             "volume": _single(volumes, "volume"),
             "byCurrency": volumes,
         }
-    integrations = integration_list(company_id=company_id).filter(provider__in=GATEWAYS)
+    integrations = integration_list(company_id=company_id).filter(provider__in=gateway_keys())
     settled = counts["succeeded"] + counts["failed"]
     return {
         "period": {"startDate": start, "endDate": end},
@@ -145,7 +146,7 @@ def payment_stats(
             "total": integrations.count(),
             "active": integrations.filter(status=Integration.Status.ACTIVE).count(),
             "available": sorted(set(integrations.values_list("provider", flat=True))),
-            "supported": list(GATEWAYS),
+            "supported": list(gateway_keys()),
         },
         "byGateway": by_gateway,
     }

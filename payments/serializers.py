@@ -15,7 +15,7 @@ from payments.services import MAX_AMOUNT, PaymentInput
 
 
 def choice_field(choices: list[str], *, name: str, **kwargs: Any) -> serializers.ChoiceField:
-    """Return a ChoiceField whose error names the allowed values (seeds/000 style)."""
+    """Return a ChoiceField whose error names the allowed values (source API 000 style)."""
     allowed = ", ".join(choices)
     return serializers.ChoiceField(
         choices=choices,
@@ -70,7 +70,7 @@ class ChargeSerializer(serializers.Serializer):
 
 
 class PaymentCreateSerializer(ChargeSerializer):
-    """seeds/003's process-payment body."""
+    """Source API 003's process-payment body."""
 
     customer_id = serializers.CharField(required=False, allow_blank=True, max_length=255, default="")
     payment_method_id = serializers.CharField(required=False, allow_blank=True, max_length=255, default="")
@@ -102,7 +102,7 @@ class PaymentCreateSerializer(ChargeSerializer):
 
 
 class TestPaymentSerializer(ChargeSerializer):
-    """seeds/004's test payment: a small charge through a sandbox integration."""
+    """Source API 004's test payment: a small charge through a sandbox integration."""
 
     order_id = serializers.CharField(required=False, allow_blank=True, max_length=255, default="")
     payment_method_id = serializers.CharField(required=False, allow_blank=True, max_length=255, default="")
@@ -117,7 +117,7 @@ class RefundCreateSerializer(serializers.Serializer):
 
 
 class RefundByTransactionSerializer(RefundCreateSerializer):
-    """seeds/003's refund body: transactionId is our payment id or the gateway's transaction id."""
+    """Source API 003's refund body: transactionId is our payment id or the gateway's transaction id."""
 
     transaction_id = serializers.CharField(max_length=255)
 
@@ -151,7 +151,7 @@ class RefundSerializer(ModelSerializer):
 
 
 class PaymentSerializer(ModelSerializer):
-    transaction_id = serializers.UUIDField(source="id", read_only=True, help_text="seeds/003's transactionId.")
+    transaction_id = serializers.UUIDField(source="id", read_only=True, help_text="source API 003's transactionId.")
     amount = serializers.SerializerMethodField()
     amount_refunded = serializers.SerializerMethodField()
     refunds = RefundSerializer(many=True, read_only=True)
@@ -207,7 +207,7 @@ class RefundResultSerializer(serializers.Serializer):
 
 
 class TestPaymentResultSerializer(serializers.Serializer):
-    """seeds/004's test-payment answer; a decline or gateway failure is success false, not an error status."""
+    """Source API 004's test-payment answer; a decline or gateway failure is success false, not an error status."""
 
     success = serializers.BooleanField()
     payment_id = serializers.UUIDField()

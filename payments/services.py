@@ -26,7 +26,7 @@ from integrations.models import Integration
 from logs.redaction import redact
 from logs.services import log_record
 from payments import selectors
-from payments.gateways import adapter
+from payments.gateways import adapter, resends_safely
 from payments.gateways.base import ChargeRequest, GatewayResult, RefundRequest
 from payments.gateways.transport import GatewayTimeout, GatewayUnreachable
 from payments.models import Payment, Refund
@@ -225,10 +225,6 @@ class ResendRefused(Exception):
     """The pending payment's charge cannot be sent again safely."""
 
 
-# Gateways that answer a repeated idempotency key with the first result instead of charging again.
-RESENDABLE_GATEWAYS = ("stripe", "paypal", "square")
-
-
 def payment_resend(*, payment_id: UUID, user_id: int | None = None) -> ProcessResult:
     """Reconcile a pending payment by sending its charge again with the same idempotency key.
 
@@ -239,7 +235,7 @@ def payment_resend(*, payment_id: UUID, user_id: int | None = None) -> ProcessRe
     payment = Payment.objects.select_related("integration").get(id=payment_id)
     if payment.status != Payment.Status.PENDING:
         return ProcessResult(payment=payment, outcome="unchanged")
-    if payment.gateway not in RESENDABLE_GATEWAYS:
+    if not resends_safely(payment.gateway):
         raise ResendRefused(f"{payment.gateway} has no idempotency key: settle it from the gateway's dashboard.")
     if payment.integration is None:
         raise ResendRefused("The payment's integration was deleted.")

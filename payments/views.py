@@ -1,4 +1,4 @@
-"""The payment endpoints of seeds/003 and 004; thin: validate, call one service or selector, shape the answer."""
+"""The payment endpoints of source API 003 and 004; thin: validate, call one service or selector, shape the answer."""
 
 from typing import Any
 from uuid import UUID
@@ -72,7 +72,7 @@ class PaymentViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
         "refund": [PAYMENTS_WRITE],
         "test": [PAYMENTS_WRITE],
     }
-    rate_limit = "200/min"  # seeds/004: payment endpoints, 200 requests per minute
+    rate_limit = "200/min"  # source API 004: payment endpoints, 200 requests per minute
     pagination_class = page_pagination("payments")
     serializer_class = PaymentSerializer
     filterset_class = PaymentFilter
@@ -123,7 +123,7 @@ class PaymentViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
         },
     )
     def create(self, request: Request) -> Response:
-        """Process a payment (seeds/003 POST /payments/process); publishes payment.created, then succeeded/failed."""
+        """Process a payment (source API 003 POST /payments/process); publishes payment.created, then the outcome."""
         idem = idempotency.from_request(request)
         serializer = PaymentCreateSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
@@ -209,7 +209,7 @@ class PaymentViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
     )
     @action(detail=False, methods=["post"])
     def refund(self, request: Request) -> Response:
-        """seeds/003 POST /payments/refund: transactionId is our payment id or the gateway's transaction id."""
+        """Source API 003 POST /payments/refund: transactionId is our payment id or the gateway's transaction id."""
         serializer = RefundByTransactionSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         payment = selectors.payment_by_reference(
@@ -222,7 +222,7 @@ class PaymentViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
     @extend_schema(filters=True, responses=PaymentStatsSerializer)
     @action(detail=False, methods=["get"], filterset_class=PaymentStatsFilter, pagination_class=None)
     def stats(self, request: Request) -> Response:
-        """seeds/003 GET /payments/status: counts, volumes and averages over a period, by gateway."""
+        """Source API 003 GET /payments/status: counts, volumes and averages over a period, by gateway."""
         query = PaymentStatsFilter(request.query_params, queryset=Payment.objects.none())
         if not query.is_valid():
             raise translate_validation(query.errors)
@@ -240,7 +240,7 @@ class PaymentViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
     )
     @action(detail=False, methods=["post"])
     def test(self, request: Request) -> Response:
-        """seeds/004 POST /integrations/test/payment: a small charge through a sandbox (test-mode) integration."""
+        """Source API 004 POST /integrations/test/payment: a small charge through a sandbox (test-mode) integration."""
         serializer = TestPaymentSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         data = serializer.validated_data
@@ -264,7 +264,7 @@ class PaymentViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
             ),
             user_id=principal.user_id,
         )
-        # seeds/004 answers a test's outcome, success or not, as data: 200 with success false.
+        # source API 004 answers a test's outcome, success or not, as data: 200 with success false.
         payment = self._payment(request, result.payment.id)
         return Response(
             {

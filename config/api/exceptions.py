@@ -43,7 +43,7 @@ def reason(status_code: int) -> str:
 
 
 def envelope(status_code: int, message: str, details: dict[str, Any] | None = None, **extra: Any) -> dict[str, Any]:
-    """Return the error body of DESIGN.md's wire conventions."""
+    """Return the error body of the wire conventions (docs/architecture.md)."""
     body: dict[str, Any] = {
         "statusCode": status_code,
         "error": reason(status_code),

@@ -18,6 +18,8 @@ from fnmatch import fnmatchcase
 from typing import Any
 from uuid import UUID
 
+from integrations.providers import ImproperlyDeclared, provider_keys
+
 
 @dataclass(frozen=True)
 class InboundMessage:
@@ -39,7 +41,13 @@ _handlers: list[tuple[str, str, Handler]] = []
 
 
 def register_inbound_handler(provider: str, topic: str, handler: Handler) -> None:
-    """Register `handler` for a provider's topic; `topic` may be a glob such as "order.*"."""
+    """Register `handler` for a provider's topic; `topic` may be a glob such as "order.*".
+
+    The provider must be declared in the registry (integrations/providers): a handler for a
+    misspelt key would otherwise never run.
+    """
+    if provider not in provider_keys():
+        raise ImproperlyDeclared(f"Cannot handle {provider!r} events: no module in integrations/providers declares it.")
     entry = (provider, topic, handler)
     if entry not in _handlers:
         _handlers.append(entry)

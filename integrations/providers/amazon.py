@@ -12,6 +12,9 @@ def check(values: Mapping[str, Any]) -> CheckResult:
     return http_check(api_url(values, "sellers/v1/marketplaceParticipations"))
 
 
+# Where this provider appears in lists (enums, error messages): see integrations/providers/__init__.py.
+POSITION = 30
+
 PROVIDER = Provider(
     key="amazon",
     label="Amazon",

@@ -37,6 +37,9 @@ def check(values: Mapping[str, Any]) -> CheckResult:
     )
 
 
+# Where this provider appears in lists (enums, error messages): see integrations/providers/__init__.py.
+POSITION = 70
+
 PROVIDER = Provider(
     key="authorizenet",
     label="Authorize.Net",

@@ -40,6 +40,9 @@ def check(values: Mapping[str, Any]) -> CheckResult:
     return http_check(api_url(values, f"order/v1/brands/{values.get('brandId', '')}/menus"))
 
 
+# Where this provider appears in lists (enums, error messages): see integrations/providers/__init__.py.
+POSITION = 140
+
 PROVIDER = Provider(
     key="deliveroo",
     label="Deliveroo",

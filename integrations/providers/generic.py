@@ -12,6 +12,9 @@ def check(values: Mapping[str, Any]) -> CheckResult:
     return http_check(str(values.get("healthUrl") or values["baseUrl"]), headers=headers)
 
 
+# Where this provider appears in lists (enums, error messages): see integrations/providers/__init__.py.
+POSITION = 170
+
 PROVIDER = Provider(
     key="generic",
     label="Generic (Standard Webhooks)",

@@ -90,6 +90,9 @@ def check(values: Mapping[str, Any]) -> CheckResult:
     )
 
 
+# Where this provider appears in lists (enums, error messages): see integrations/providers/__init__.py.
+POSITION = 50
+
 PROVIDER = Provider(
     key="paypal",
     label="PayPal",

@@ -35,6 +35,9 @@ def check(values: Mapping[str, Any]) -> CheckResult:
     )
 
 
+# Where this provider appears in lists (enums, error messages): see integrations/providers/__init__.py.
+POSITION = 80
+
 PROVIDER = Provider(
     key="razorpay",
     label="Razorpay",

@@ -65,6 +65,9 @@ def check(values: Mapping[str, Any]) -> CheckResult:
     return http_check(api_url(values, "v3/scopes"), headers={"Authorization": f"Bearer {values.get('apiKey', '')}"})
 
 
+# Where this provider appears in lists (enums, error messages): see integrations/providers/__init__.py.
+POSITION = 100
+
 PROVIDER = Provider(
     key="sendgrid",
     label="SendGrid",

@@ -41,6 +41,9 @@ def check(values: Mapping[str, Any]) -> CheckResult:
     )
 
 
+# Where this provider appears in lists (enums, error messages): see integrations/providers/__init__.py.
+POSITION = 20
+
 PROVIDER = Provider(
     key="shopify",
     label="Shopify",

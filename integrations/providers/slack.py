@@ -61,6 +61,9 @@ def check(values: Mapping[str, Any]) -> CheckResult:
     )
 
 
+# Where this provider appears in lists (enums, error messages): see integrations/providers/__init__.py.
+POSITION = 120
+
 PROVIDER = Provider(
     key="slack",
     label="Slack",

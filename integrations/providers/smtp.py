@@ -24,6 +24,9 @@ def check(values: Mapping[str, Any]) -> CheckResult:
     return CheckResult("unhealthy", latency_ms=latency, error="The server did not greet with 220.")
 
 
+# Where this provider appears in lists (enums, error messages): see integrations/providers/__init__.py.
+POSITION = 110
+
 PROVIDER = Provider(
     key="smtp",
     label="SMTP",

@@ -43,6 +43,9 @@ def check(values: Mapping[str, Any]) -> CheckResult:
     )
 
 
+# Where this provider appears in lists (enums, error messages): see integrations/providers/__init__.py.
+POSITION = 60
+
 PROVIDER = Provider(
     key="square",
     label="Square",

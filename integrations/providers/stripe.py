@@ -3,6 +3,8 @@
 from collections.abc import Mapping
 from typing import Any
 
+import stripe
+
 from integrations.providers.base import (
     CheckResult,
     ConfigField,
@@ -13,8 +15,6 @@ from integrations.providers.base import (
     SignatureInvalid,
     api_url,
     check_timestamp,
-    constant_time_equal,
-    hmac_digest,
     http_check,
     json_object,
     require_header,
@@ -30,20 +30,20 @@ class StripeSignature(InboundScheme):
     def verify(self, request: InboundRequest, values: Mapping[str, Any]) -> None:
         secret = require_secret(values, "webhookSecret")
         header = require_header(request, "Stripe-Signature")
-        timestamp, signatures = "", []
-        for item in header.split(","):
-            key, _, value = item.strip().partition("=")
-            if key == "t":
-                timestamp = value
-            elif key == "v1":
-                signatures.append(value)
-        if not timestamp or not signatures:
-            raise SignatureInvalid("The Stripe-Signature header lacks t= or v1=.")
-        expected = hmac_digest(secret, timestamp.encode() + b"." + request.body).hex()
-        # A secret being rolled signs with both the old and the new secret: any v1 may match.
-        if not any(constant_time_equal(expected, sig) for sig in signatures):
+        try:
+            payload = request.body.decode("utf-8")  # what Stripe signs, and what its library expects
+        except UnicodeDecodeError:
             raise SignatureInvalid("No v1 signature in Stripe-Signature matches the body.")
-        check_timestamp(timestamp)
+        # Stripe's own verifier (any v1 may match: a secret being rolled signs with both). Its
+        # tolerance only refuses old timestamps; check_timestamp below refuses future ones too.
+        try:
+            stripe.WebhookSignature.verify_header(payload, header, secret, tolerance=None)
+        except stripe.SignatureVerificationError as exc:
+            if "matching" in str(exc):
+                raise SignatureInvalid("No v1 signature in Stripe-Signature matches the body.")
+            raise SignatureInvalid("The Stripe-Signature header lacks t= or v1=.")
+        timestamps = [v for k, _, v in (item.strip().partition("=") for item in header.split(",")) if k == "t"]
+        check_timestamp(timestamps[0])
 
     def parse(self, request: InboundRequest) -> ParsedEvent:
         payload = json_object(request)
@@ -54,6 +54,9 @@ class StripeSignature(InboundScheme):
 def check(values: Mapping[str, Any]) -> CheckResult:
     return http_check(api_url(values, "v1/balance"), auth=(str(values.get("secretKey", "")), ""))
 
+
+# Where this provider appears in lists (enums, error messages): see integrations/providers/__init__.py.
+POSITION = 40
 
 PROVIDER = Provider(
     key="stripe",

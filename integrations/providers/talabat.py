@@ -11,6 +11,9 @@ def check(values: Mapping[str, Any]) -> CheckResult:
     return http_check(api_url(values, "health"), headers={"Authorization": f"Bearer {values.get('apiKey', '')}"})
 
 
+# Where this provider appears in lists (enums, error messages): see integrations/providers/__init__.py.
+POSITION = 160
+
 PROVIDER = Provider(
     key="talabat",
     label="Talabat",

@@ -1,9 +1,11 @@
 """Twilio: account SID and auth token; webhooks signed X-Twilio-Signature over URL + sorted form params."""
 
-import base64
 from collections.abc import Mapping
 from typing import Any
-from urllib.parse import parse_qsl, urlsplit, urlunsplit
+from urllib.parse import parse_qsl
+
+from django.utils.datastructures import MultiValueDict
+from twilio.request_validator import RequestValidator
 
 from integrations.providers.base import (
     CheckResult,
@@ -16,22 +18,10 @@ from integrations.providers.base import (
     SignatureInvalid,
     api_url,
     body_digest_id,
-    constant_time_equal,
-    hmac_digest,
     http_check,
     require_header,
     require_secret,
 )
-
-
-def _url_variants(url: str) -> list[str]:
-    """Twilio may sign the URL with or without the default port; try both."""
-    parts = urlsplit(url)
-    default_port = 443 if parts.scheme == "https" else 80
-    host = parts.hostname or ""
-    without = urlunsplit((parts.scheme, host, parts.path, parts.query, parts.fragment))
-    with_port = urlunsplit((parts.scheme, f"{host}:{parts.port or default_port}", parts.path, parts.query, ""))
-    return list(dict.fromkeys([url, without, with_port]))
 
 
 class TwilioSignature(InboundScheme):
@@ -47,16 +37,12 @@ class TwilioSignature(InboundScheme):
     def verify(self, request: InboundRequest, values: Mapping[str, Any]) -> None:
         token = require_secret(values, "authToken")
         given = require_header(request, "X-Twilio-Signature")
-        pairs = self._params(request)
-        signed_params = ""
-        for name in sorted({name for name, _ in pairs}):
-            for value in sorted({v for n, v in pairs if n == name}):
-                signed_params += name + value
-        for url in _url_variants(request.url):
-            expected = base64.b64encode(hmac_digest(token, (url + signed_params).encode(), "sha1")).decode()
-            if constant_time_equal(expected, given):
-                return
-        raise SignatureInvalid("X-Twilio-Signature does not match the URL and parameters.")
+        params = MultiValueDict()  # repeated parameters are all signed; Twilio's validator reads getlist()
+        for name, value in self._params(request):
+            params.appendlist(name, value)
+        # Twilio's own validator; it also tries the URL with and without the default port.
+        if not RequestValidator(token).validate(request.url, params, given):
+            raise SignatureInvalid("X-Twilio-Signature does not match the URL and parameters.")
 
     def parse(self, request: InboundRequest) -> ParsedEvent:
         params = dict(self._params(request))
@@ -81,6 +67,9 @@ def check(values: Mapping[str, Any]) -> CheckResult:
     sid = str(values.get("accountSid", ""))
     return http_check(api_url(values, f"2010-04-01/Accounts/{sid}.json"), auth=(sid, str(values.get("authToken", ""))))
 
+
+# Where this provider appears in lists (enums, error messages): see integrations/providers/__init__.py.
+POSITION = 90
 
 PROVIDER = Provider(
     key="twilio",

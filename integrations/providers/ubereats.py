@@ -32,6 +32,9 @@ def check(values: Mapping[str, Any]) -> CheckResult:
     return http_check(api_url(values, f"v1/eats/stores/{values.get('storeId', '')}"))
 
 
+# Where this provider appears in lists (enums, error messages): see integrations/providers/__init__.py.
+POSITION = 130
+
 PROVIDER = Provider(
     key="ubereats",
     label="Uber Eats",

@@ -44,6 +44,9 @@ def check(values: Mapping[str, Any]) -> CheckResult:
     )
 
 
+# Where this provider appears in lists (enums, error messages): see integrations/providers/__init__.py.
+POSITION = 10
+
 PROVIDER = Provider(
     key="woocommerce",
     label="WooCommerce",

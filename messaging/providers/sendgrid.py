@@ -6,6 +6,8 @@ from typing import Any
 from messaging import outbound
 from messaging.providers.base import Outgoing, SendError, SendResult
 
+CHANNEL = "email"  # what messaging.providers attaches this adapter to
+
 
 def mail_body(sender: str, outgoing: Outgoing) -> dict[str, Any]:
     """Return the v3 /mail/send request body; custom_args come back in event webhooks."""

@@ -6,6 +6,8 @@ from typing import Any
 from messaging import outbound
 from messaging.providers.base import Outgoing, SendError, SendResult, classify_status
 
+CHANNEL = "chat"  # what messaging.providers attaches this adapter to
+
 # chat.postMessage answers HTTP 200 with ok=false; these errors are worth another provider or a later try.
 _RETRYABLE_ERRORS = {"ratelimited", "service_unavailable", "fatal_error", "internal_error", "request_timeout"}
 _PROVIDER_ERRORS = {"not_authed", "invalid_auth", "account_inactive", "token_revoked", "missing_scope"}

@@ -10,6 +10,8 @@ from typing import Any
 from messaging import outbound
 from messaging.providers.base import Outgoing, SendError, SendResult
 
+CHANNEL = "email"  # what messaging.providers attaches this adapter to
+
 
 def build_email(sender: str, outgoing: Outgoing) -> EmailMessage:
     email = EmailMessage()

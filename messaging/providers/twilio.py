@@ -13,6 +13,8 @@ from twilio.rest import Client
 from messaging import outbound
 from messaging.providers.base import Outgoing, SendError, SendResult, classify_status
 
+CHANNEL = "sms"  # what messaging.providers attaches this adapter to
+
 
 class HubHttpClient(HttpClient):
     """Twilio's HTTP client interface over the hub's outbound seam, with the host rewritten to `base_url`.

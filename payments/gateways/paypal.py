@@ -19,6 +19,9 @@ from payments.gateways.base import (
     status_result,
 )
 
+# The gateway answers a repeated idempotency key with the first result (payments.gateways.resends_safely).
+IDEMPOTENT_CHARGES = True
+
 _CAPTURE_OUTCOMES = {"COMPLETED": "succeeded", "PENDING": "pending", "DECLINED": "declined", "FAILED": "declined"}
 _REFUND_OUTCOMES = {"COMPLETED": "succeeded", "PENDING": "pending", "CANCELLED": "declined", "FAILED": "declined"}
 

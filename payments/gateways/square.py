@@ -16,6 +16,9 @@ from payments.gateways.base import (
     to_minor,
 )
 
+# The gateway answers a repeated idempotency key with the first result (payments.gateways.resends_safely).
+IDEMPOTENT_CHARGES = True
+
 SQUARE_VERSION = "2024-10-17"
 _PAYMENT_OUTCOMES = {
     "COMPLETED": "succeeded",

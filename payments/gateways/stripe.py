@@ -15,6 +15,9 @@ import stripe
 from payments.gateways import transport
 from payments.gateways.base import ChargeRequest, GatewayResult, RefundRequest, to_minor
 
+# The gateway answers a repeated idempotency key with the first result (payments.gateways.resends_safely).
+IDEMPOTENT_CHARGES = True
+
 # PaymentIntent.status → our outcome.
 _INTENT_OUTCOMES = {
     "succeeded": "succeeded",

@@ -3,7 +3,7 @@
 import pytest
 from django.core.cache import cache
 
-from accounts.health import HEARTBEAT_CACHE_KEY, worker_heartbeat_record
+from monitoring.health import HEARTBEAT_CACHE_KEY, worker_heartbeat_record
 
 pytestmark = pytest.mark.django_db
 

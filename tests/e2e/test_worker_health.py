@@ -5,7 +5,7 @@ import time
 import pytest
 from django.core.cache import cache
 
-from accounts.health import HEARTBEAT_CACHE_KEY
+from monitoring.health import HEARTBEAT_CACHE_KEY
 
 pytestmark = pytest.mark.e2e
 

@@ -1,4 +1,4 @@
-"""The five endpoints of seeds/000, pinned to the key: parameters, defaults, limits, shapes, errors."""
+"""The five endpoints of source API 000, pinned to the key: parameters, defaults, limits, shapes, errors."""
 
 import re
 from datetime import UTC, datetime, timedelta

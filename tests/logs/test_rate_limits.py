@@ -1,4 +1,4 @@
-"""Per-principal rate limits of seeds/000: 100/min for the lists, 30/min stats, 50/min errors."""
+"""Per-principal rate limits of source API 000: 100/min for the lists, 30/min stats, 50/min errors."""
 
 import pytest
 

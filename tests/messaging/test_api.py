@@ -203,7 +203,7 @@ def test_the_test_notification_sends_now_and_answers_with_the_outcome(
     # given: a SendGrid integration answering 202
     stand_in.status, stand_in.body, stand_in.headers = 202, None, {"X-Message-Id": "14c5d75ce93.dfd.64b469"}
     make_integration(company, "sendgrid", sendgrid_config(stand_in.url))
-    # when: seeds/004's request body
+    # when: source API 004's request body
     response = api.post(
         "/api/v1/messages/test",
         {

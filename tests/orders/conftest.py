@@ -21,7 +21,7 @@ def burger(company) -> Product:
 
 
 def order_body(**overrides: Any) -> dict[str, Any]:
-    """Return a valid create-order body (seeds/002 shape plus prices), camelCase as partners send it."""
+    """Return a valid create-order body (source API 002 shape plus prices), camelCase as partners send it."""
     body: dict[str, Any] = {
         "externalOrderId": "UE-100234",
         "provider": "ubereats",

@@ -384,7 +384,7 @@ def test_a_refund_with_a_bad_amount_answers_400(api, paid, pay_headers):
     assert response.status_code == 400 and "amount" in response.json()["details"]
 
 
-# --- seeds/004 test payment --------------------------------------------------------------
+# --- source API 004 test payment --------------------------------------------------------------
 
 
 def test_a_test_payment_uses_the_gateways_sandbox_card_and_answers_the_seeds_shape(

@@ -15,8 +15,8 @@ import pytest
 
 from integrations import services as integration_services
 from integrations.models import Integration
-from orders.models import SyncRun
-from orders.sync import services
+from sync import services
+from sync.models import SyncRun
 
 FIXTURES = Path(__file__).parent / "fixtures"
 WOO_KEY, WOO_SECRET = "ck_test_5f8a1c2b3d4e", "cs_test_9e8d7c6b5a4f"

@@ -3,8 +3,8 @@
 import pytest
 
 from integrations import services as integration_services
-from orders.models import SyncRun
-from orders.sync import services
+from sync import services
+from sync.models import SyncRun
 
 pytestmark = pytest.mark.django_db
 

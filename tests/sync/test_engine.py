@@ -7,7 +7,8 @@ import pytest
 
 from logs.models import IntegrationLog
 from orders import services as order_services
-from orders.models import Customer, Order, Product, SyncLink, SyncRun
+from orders.models import Customer, Order, Product
+from sync.models import SyncLink, SyncRun
 from tests.sync.conftest import earlier, now
 
 pytestmark = pytest.mark.django_db

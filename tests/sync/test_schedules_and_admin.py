@@ -6,8 +6,8 @@ import pytest
 from django.test import Client
 from django.utils import timezone
 
-from orders.models import SyncRun, SyncSchedule
-from orders.sync import services
+from sync import services
+from sync.models import SyncRun, SyncSchedule
 from webhooks.models import Event
 
 pytestmark = pytest.mark.django_db
@@ -107,8 +107,8 @@ def test_the_run_pages_show_runs_with_their_links_and_no_credentials(staff, woo,
     run = run_sync(woo_integration, "products", "pull")
 
     # when
-    listing = staff.get("/admin/orders/syncrun/?status__exact=completed")
-    page = staff.get(f"/admin/orders/syncrun/{run.pk}/change/")
+    listing = staff.get("/admin/sync/syncrun/?status__exact=completed")
+    page = staff.get(f"/admin/sync/syncrun/{run.pk}/change/")
 
     # then
     assert listing.status_code == 200 and str(woo_integration) in listing.content.decode()
@@ -116,8 +116,8 @@ def test_the_run_pages_show_runs_with_their_links_and_no_credentials(staff, woo,
     assert page.status_code == 200
     assert "Records this run last wrote or confirmed" in body and "1001" in body  # the link's external id, inline
     assert "cs_test_" not in body and "ck_test_" not in body
-    assert staff.get("/admin/orders/synclink/").status_code == 200
-    assert staff.get("/admin/orders/syncschedule/add/").status_code == 200
+    assert staff.get("/admin/sync/synclink/").status_code == 200
+    assert staff.get("/admin/sync/syncschedule/add/").status_code == 200
 
 
 def test_run_again_queues_a_copy_of_the_run(staff, woo, woo_integration, run_sync):
@@ -126,7 +126,7 @@ def test_run_again_queues_a_copy_of_the_run(staff, woo, woo_integration, run_syn
 
     # when
     response = staff.post(
-        "/admin/orders/syncrun/", {"action": "run_again", "_selected_action": [str(run.pk)]}, follow=True
+        "/admin/sync/syncrun/", {"action": "run_again", "_selected_action": [str(run.pk)]}, follow=True
     )
 
     # then
@@ -137,7 +137,7 @@ def test_run_again_queues_a_copy_of_the_run(staff, woo, woo_integration, run_syn
 
     # and a second "run again" while it is queued is refused with a message
     response = staff.post(
-        "/admin/orders/syncrun/", {"action": "run_again", "_selected_action": [str(run.pk)]}, follow=True
+        "/admin/sync/syncrun/", {"action": "run_again", "_selected_action": [str(run.pk)]}, follow=True
     )
     assert "already in progress" in response.content.decode()
     assert SyncRun.objects.count() == 2

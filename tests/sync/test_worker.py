@@ -3,7 +3,8 @@
 import pytest
 
 from accounts.redis_client import get_redis
-from orders.models import Customer, Product, SyncRun
+from orders.models import Customer, Product
+from sync.models import SyncRun
 from tests.conftest import start_worker
 from tests.webhooks.conftest import stop, wait_for
 from webhooks.models import Event

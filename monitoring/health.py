@@ -1,4 +1,4 @@
-"""Health of the parts the hub needs: database, cache/Redis, broker and a live worker."""
+"""Health of the parts the hub needs: database, cache/Redis, broker and a live worker (monitoring/health)."""
 
 import time
 from collections.abc import Callable

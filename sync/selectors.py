@@ -7,27 +7,16 @@ from django.conf import settings
 from django.db.models import Avg, Count, Q, QuerySet
 
 from integrations.models import Integration
-from orders.models import SyncRun, SyncSchedule
+from sync.models import SyncRun, SyncSchedule
 
 
-def sync_run_list(*, company_id: UUID, filters: dict[str, Any] | None = None) -> QuerySet[SyncRun]:
-    qs = SyncRun.objects.filter(company_id=company_id)
-    f = filters or {}
-    if f.get("status"):
-        qs = qs.filter(status=f["status"])
-    if f.get("integration_id"):
-        qs = qs.filter(integration_id=f["integration_id"])
-    if f.get("sync_type"):
-        qs = qs.filter(sync_type=f["sync_type"])
-    if f.get("start_date"):
-        qs = qs.filter(created_at__gte=f["start_date"])
-    if f.get("end_date"):
-        qs = qs.filter(**{"created_at__lt" if f.get("end_exclusive") else "created_at__lte": f["end_date"]})
-    return qs.order_by("-created_at", "-id")
+def sync_run_list(*, company_id: UUID) -> QuerySet[SyncRun]:
+    """Return the company's runs, newest first (the list's FilterSet narrows them: sync/filters.py)."""
+    return SyncRun.objects.filter(company_id=company_id).order_by("-created_at", "-id")
 
 
 def sync_status(*, integration: Integration) -> dict[str, Any]:
-    """Return seeds/003's sync statistics, state and config of one integration."""
+    """Return source API 003's sync statistics, state and config of one integration."""
     runs = SyncRun.objects.filter(integration=integration)
     done = Q(status__in=[SyncRun.Status.COMPLETED, SyncRun.Status.FAILED])
     agg = runs.aggregate(

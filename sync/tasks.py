@@ -3,7 +3,7 @@
 from celery import shared_task
 from django.conf import settings
 
-from orders.sync import services
+from sync import services
 
 
 @shared_task(acks_late=True)

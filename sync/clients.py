@@ -16,6 +16,7 @@ import requests
 from django.conf import settings
 
 from integrations import transport
+from integrations.providers import capability, providers_with, register_capability
 from integrations.providers.base import api_url
 from integrations.providers.shopify import API_VERSION as SHOPIFY_API_VERSION
 
@@ -173,9 +174,20 @@ class ShopifyClient(Client):
         return answer.get(_SINGULAR[kind]) or {}
 
 
-CLIENTS: dict[str, type[Client]] = {"woocommerce": WooCommerceClient, "shopify": ShopifyClient}
+CAPABILITY = "sync_client"
+
+
+def register() -> None:
+    """Attach every Client subclass to its provider (SyncConfig.ready): a new client class is all it takes."""
+    for client in Client.__subclasses__():
+        register_capability(client.provider, CAPABILITY, client)
+
+
+def supported_providers() -> tuple[str, ...]:
+    """Return the providers that can sync, in the registry's listing order."""
+    return providers_with(CAPABILITY)
 
 
 def client_for(provider: str, values: dict[str, Any]) -> Client:
     """Return the sync client of a commerce provider (KeyError for others)."""
-    return CLIENTS[provider](values)
+    return capability(provider, CAPABILITY)(values)

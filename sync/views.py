@@ -1,15 +1,16 @@
-"""The sync endpoints (seeds/003's WooCommerce sync and status, seeds/004's test sync): thin views."""
+"""The sync endpoints (source API 003's WooCommerce sync and status, source API 004's test sync): thin views."""
 
-from datetime import timedelta
 from typing import Any
 from uuid import UUID
 
+from django.db.models import QuerySet
 from django.shortcuts import get_object_or_404
-from djangorestframework_camel_case.util import underscoreize
+from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import status
 from rest_framework.exceptions import NotFound, ValidationError
+from rest_framework.generics import ListAPIView
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
@@ -20,10 +21,10 @@ from config.api.exceptions import Conflict
 from config.api.pagination import page_pagination
 from integrations.models import Integration
 from integrations.serializers import errors
-from orders.models import SyncRun
-from orders.sync import selectors, services
-from orders.sync.serializers import (
-    SyncListQuerySerializer,
+from sync import selectors, services
+from sync.filters import SyncRunFilter
+from sync.models import SyncRun
+from sync.serializers import (
     SyncRunSerializer,
     SyncStartSerializer,
     SyncStatusSerializer,
@@ -54,7 +55,7 @@ class IntegrationSyncView(APIView):
 
     @extend_schema(parameters=[INTEGRATION_ID], responses={200: SyncStatusSerializer, **errors(403, 404)})
     def get(self, request: Request, integration_id: str) -> Response:
-        """Sync statistics, state and config (seeds/003's GET /api/integrations/woocommerce/status)."""
+        """Sync statistics, state and config (source API 003's GET /api/integrations/woocommerce/status)."""
         integration = _integration(request, integration_id)
         return Response(SyncStatusSerializer(selectors.sync_status(integration=integration)).data)
 
@@ -64,7 +65,7 @@ class IntegrationSyncView(APIView):
         responses={202: SyncRunSerializer, **errors(400, 403, 404, 409)},
     )
     def post(self, request: Request, integration_id: str) -> Response:
-        """Queue a sync; 409 names the run already in progress (seeds/003's POST .../woocommerce/sync)."""
+        """Queue a sync; 409 names the run already in progress (source API 003's POST .../woocommerce/sync)."""
         integration = _integration(request, integration_id)
         body = SyncStartSerializer(data=request.data)
         body.is_valid(raise_exception=True)
@@ -92,37 +93,19 @@ class IntegrationSyncView(APIView):
         return Response(SyncRunSerializer(run).data, status=status.HTTP_202_ACCEPTED)
 
 
-LIST_PARAMETERS = [
-    OpenApiParameter("status", str, enum=list(SyncRun.Status.values)),
-    OpenApiParameter("integrationId", OpenApiTypes.UUID),
-    OpenApiParameter("syncType", str, enum=list(SyncRun.SyncType.values)),
-    OpenApiParameter("startDate", OpenApiTypes.DATETIME, description="Created at or after (a date or a time)."),
-    OpenApiParameter("endDate", OpenApiTypes.DATETIME, description="Created at or before (a date includes the day)."),
-    OpenApiParameter("page", int),
-    OpenApiParameter("limit", int, description="1-100, default 20"),
-]
-
-
 @extend_schema(tags=["sync"])
-class SyncListView(APIView):
-    """The company's sync runs, newest first (seeds/003's GET .../woocommerce/sync/history)."""
+class SyncListView(ListAPIView):
+    """The company's sync runs, newest first (source API 003's GET .../woocommerce/sync/history)."""
 
     required_scopes = [INTEGRATIONS_READ]
+    serializer_class = SyncRunSerializer
     pagination_class = page_pagination("syncs")
+    filter_backends = [DjangoFilterBackend]
+    filterset_class = SyncRunFilter
+    queryset = SyncRun.objects.none()  # for the schema only; get_queryset() scopes to the company
 
-    @extend_schema(parameters=LIST_PARAMETERS, responses={200: SyncRunSerializer(many=True), **errors(400, 403)})
-    def get(self, request: Request) -> Response:
-        query = SyncListQuerySerializer(data=underscoreize(request.query_params.dict()))
-        query.is_valid(raise_exception=True)
-        filters: dict[str, Any] = dict(query.validated_data)
-        if "end_date" in filters and len(request.query_params.get("endDate", "")) == 10:
-            filters["end_date"] += timedelta(days=1)  # a bare date includes that whole day
-            filters["end_exclusive"] = True
-        paginator = self.pagination_class()
-        page = paginator.paginate_queryset(
-            selectors.sync_run_list(company_id=get_principal(request).company_id, filters=filters), request, self
-        )
-        return paginator.get_paginated_response(SyncRunSerializer(page, many=True).data)
+    def get_queryset(self) -> QuerySet[SyncRun]:
+        return selectors.sync_run_list(company_id=get_principal(self.request).company_id)
 
 
 @extend_schema(tags=["sync"])

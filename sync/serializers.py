@@ -6,8 +6,8 @@ from django.conf import settings
 from rest_framework import serializers
 
 from config.api.fields import ModelSerializer
-from orders.models import SyncRun
 from orders.serializers import choice_field
+from sync.models import SyncRun
 
 
 class SyncOptionsSerializer(serializers.Serializer):
@@ -19,7 +19,7 @@ class SyncOptionsSerializer(serializers.Serializer):
 
 
 class SyncStartSerializer(serializers.Serializer):
-    """seeds/003's POST .../woocommerce/sync body."""
+    """Source API 003's POST .../woocommerce/sync body."""
 
     sync_type = choice_field(SyncRun.SyncType.choices, name="syncType")
     direction = choice_field(SyncRun.Direction.choices, name="direction", required=False, default="pull")
@@ -85,7 +85,7 @@ class SyncConfigSerializer(serializers.Serializer):
 
 
 class SyncStatusSerializer(serializers.Serializer):
-    """seeds/003's GET .../woocommerce/status data."""
+    """Source API 003's GET .../woocommerce/status data."""
 
     integration_id = serializers.UUIDField()
     provider = serializers.CharField()
@@ -93,13 +93,3 @@ class SyncStatusSerializer(serializers.Serializer):
     sync_state = SyncStateSerializer()
     config = SyncConfigSerializer()
     last_sync = SyncRunSerializer(allow_null=True)
-
-
-class SyncListQuerySerializer(serializers.Serializer):
-    status = choice_field(SyncRun.Status.choices, name="status", required=False)
-    integration_id = serializers.UUIDField(required=False)
-    sync_type = choice_field(SyncRun.SyncType.choices, name="syncType", required=False)
-    start_date = serializers.DateTimeField(required=False, help_text="Created at or after.")
-    end_date = serializers.DateTimeField(required=False, help_text="Created at or before (a date includes that day).")
-    page = serializers.IntegerField(required=False, min_value=1)
-    limit = serializers.IntegerField(required=False, min_value=1, max_value=100)

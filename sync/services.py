@@ -26,9 +26,10 @@ from integrations.inbound.registry import InboundMessage
 from integrations.models import Integration
 from logs.services import LogEntry, log_record, log_record_many
 from orders import inbound, services
-from orders.models import Customer, Product, SyncLink, SyncRun, SyncSchedule
-from orders.sync import records
-from orders.sync.clients import CLIENTS, Client, ProviderError, client_for
+from orders.models import Customer, Product
+from sync import records
+from sync.clients import Client, ProviderError, client_for, supported_providers
+from sync.models import SyncLink, SyncRun, SyncSchedule
 from webhooks.services import event_publish
 
 logger = logging.getLogger(__name__)
@@ -57,7 +58,7 @@ class SyncAlreadyRunning(Exception):
 
 
 def sync_supported(integration: Integration) -> bool:
-    return integration.provider in CLIENTS
+    return integration.provider in supported_providers()
 
 
 def sync_start(
@@ -78,7 +79,7 @@ def sync_start(
     partial unique index decides between two racing starts).
     """
     if not sync_supported(integration):
-        supported = ", ".join(CLIENTS)
+        supported = ", ".join(supported_providers())
         raise SyncRefused(f"{integration.provider} integrations cannot sync; only {supported} can.")
     if not integration.is_active():
         raise SyncRefused("The integration is inactive; activate it before syncing.")
@@ -100,7 +101,7 @@ def sync_start(
             )
     except IntegrityError:
         raise SyncAlreadyRunning(sync_active(integration_id=integration.id))
-    from orders.sync import tasks  # the task module imports this one
+    from sync import tasks  # the task module imports this one
 
     transaction.on_commit(lambda: tasks.sync_run.delay(str(run.id)))
     return run

@@ -4,8 +4,8 @@ from django.contrib import admin, messages
 from django.db.models import QuerySet
 from django.http import HttpRequest
 
-from orders.models import SyncLink, SyncRun, SyncSchedule
-from orders.sync import services
+from sync import services
+from sync.models import SyncLink, SyncRun, SyncSchedule
 
 
 class ReadOnlyAdmin(admin.ModelAdmin):
