@@ -34,7 +34,7 @@ def timed(label: str, fn):
 
 
 def main() -> None:
-    os.environ["INTEGRATIONS_ALLOW_PRIVATE_URLS"] = "1"  # the stand-in listens on 127.0.0.1
+    os.environ["HUB_ALLOW_LOCAL_TARGETS"] = "1"  # the stand-in listens on 127.0.0.1
     use_bench_database("sync")
     django_setup()
     from decimal import Decimal

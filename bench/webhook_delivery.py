@@ -28,8 +28,7 @@ from bench.harness import free_port, use_bench_database  # noqa: E402
 
 # Loopback receivers, and retries in seconds rather than minutes so the fault run ends in time.
 BENCH_ENV = {
-    "WEBHOOK_ALLOW_PRIVATE_NETWORKS": "1",
-    "WEBHOOK_ALLOW_HTTP": "1",
+    "HUB_ALLOW_LOCAL_TARGETS": "1",
     "WEBHOOK_RETRY_SCHEDULE": "0,1,2,4,8,10,10,10,10,10,10",
     "WEBHOOK_RETRY_JITTER_PERCENT": "20",
     "WEBHOOK_SWEEP_INTERVAL": "5",
