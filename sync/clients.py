@@ -15,6 +15,8 @@ from urllib.parse import urlencode
 import requests
 from django.conf import settings
 
+from core.circuit import Circuit
+from core.outbound import outcome
 from integrations import transport
 from integrations.providers import capability, providers_with, register_capability
 from integrations.providers.base import api_url
@@ -44,8 +46,11 @@ class Client:
 
     provider = ""
 
-    def __init__(self, values: dict[str, Any]) -> None:
+    def __init__(self, values: dict[str, Any], *, circuit: Circuit | None = None) -> None:
         self.values = values
+        # Shared by every worker (docs/outbound.md): a provider that keeps failing is skipped for
+        # a cool-down instead of costing a timeout per page.
+        self.circuit = circuit
 
     def pages(self, kind: str, *, modified_after: datetime | None, batch_size: int) -> Iterator[Page]:
         raise NotImplementedError
@@ -57,12 +62,24 @@ class Client:
         raise NotImplementedError
 
     def _call(self, method: str, url: str, *, json_body: Any = None, **kwargs: Any) -> requests.Response:
+        if self.circuit is not None and not self.circuit.allow():
+            raise ProviderError(
+                f"{self.provider} failed repeatedly; calls are paused for {self.circuit.retry_in():.0f} s "
+                "(circuit open)."
+            )
         try:
             response = transport.request(
                 method, url, json_body=json_body, timeout=settings.SYNC_HTTP_TIMEOUT_SECONDS, **kwargs
             )
         except transport.OutboundError as exc:
+            if self.circuit is not None and exc.kind == outcome.RETRYABLE:
+                self.circuit.record_failure()
             raise ProviderError(str(exc))
+        if self.circuit is not None:
+            if outcome.status_kind(response.status_code) == outcome.RETRYABLE:
+                self.circuit.record_failure()
+            else:
+                self.circuit.record_success()  # it answered: alive, even when it refused this request
         if not 200 <= response.status_code < 300:
             raise ProviderError(
                 f"{self.provider} answered HTTP {response.status_code} to {method} {url.split('?')[0]}"
@@ -188,6 +205,6 @@ def supported_providers() -> tuple[str, ...]:
     return providers_with(CAPABILITY)
 
 
-def client_for(provider: str, values: dict[str, Any]) -> Client:
+def client_for(provider: str, values: dict[str, Any], *, circuit: Circuit | None = None) -> Client:
     """Return the sync client of a commerce provider (KeyError for others)."""
-    return capability(provider, CAPABILITY)(values)
+    return capability(provider, CAPABILITY)(values, circuit=circuit)

@@ -22,6 +22,7 @@ from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
+from core.circuit import Circuit
 from integrations.inbound.registry import InboundMessage
 from integrations.models import Integration
 from logs.services import LogEntry, log_record, log_record_many
@@ -194,7 +195,9 @@ class Engine:
     def __init__(self, run: SyncRun) -> None:
         self.run = run
         self.integration = run.integration
-        self.client: Client = client_for(run.provider, self.integration.values())
+        self.client: Client = client_for(
+            run.provider, self.integration.values(), circuit=Circuit(run.company_id, run.provider)
+        )
         self.counts: dict[str, dict[str, int]] = {}
         self.logs: list[LogEntry] = []
         self.linked_ours: dict[str, Product | Customer] = {}  # the current page's, by our id

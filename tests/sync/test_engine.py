@@ -345,3 +345,23 @@ def test_a_provider_failure_inside_a_page_rolls_the_page_back_with_its_counts(co
     assert again.counts["products"]["updated"] == 2 and again.counts["products"]["conflicts"] == 1
     assert Product.objects.get(company=company, sku="W-1").name == "Wrap (new)"
     assert woo.records["products"][str(second["id"])]["regular_price"] == "11.00"
+
+
+def test_a_provider_that_keeps_failing_is_skipped_by_later_runs_until_its_cool_down(
+    settings, company, woo, woo_integration, run_sync
+):
+    # given a breaker that opens after two failures in a row, and a shop answering 503
+    settings.CIRCUIT_FAILURE_THRESHOLD = 2
+    settings.CIRCUIT_COOLDOWN_SECONDS = 300
+    seed_shop(woo)
+    woo.failures[("GET", "products", 1)] = 503
+    for _ in range(2):
+        assert "HTTP 503" in run_sync(woo_integration, "full", "pull").error
+    calls_before = len(woo.requests)
+
+    # when the next run starts
+    run = run_sync(woo_integration, "full", "pull")
+
+    # then it fails at once, naming the open circuit, and the shop saw no request
+    assert run.status == "failed" and "circuit open" in run.error
+    assert len(woo.requests) == calls_before
