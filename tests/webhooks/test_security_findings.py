@@ -106,21 +106,58 @@ def test_ordinary_headers_with_inner_spaces_are_accepted(api, manage):
 
 
 @pytest.mark.django_db
-def test_the_test_action_on_an_endpoint_with_an_unsendable_header_answers_a_failed_attempt(api, manage):
+@pytest.mark.parametrize(
+    ("stored", "name", "value"),
+    [
+        (POISONED, "X-Note", "café"),
+        ({"Authorization": TOKEN + "\r\nX-Injected: 1"}, "Authorization", "sk_live"),  # requests quotes the value
+    ],
+)
+def test_the_test_action_on_an_endpoint_with_an_unsendable_header_answers_a_failed_attempt(
+    api, manage, stored, name, value
+):
     with Receiver() as receiver:
         # given an endpoint stored before headers were checked
         endpoint_id = register(api, manage, url=receiver.url).json()["id"]
-        Endpoint.objects.filter(id=endpoint_id).update(headers=POISONED)
+        Endpoint.objects.filter(id=endpoint_id).update(headers=stored)
         # when
         response = api.post(f"{BASE}/{endpoint_id}/test", **manage)
-    # then
+    # then the failure names the header, never its value (often a token)
     assert response.status_code == 200, response.content
     result = response.json()
     assert result["success"] is False and result["statusCode"] is None
-    assert "X-Note" in result["error"] and "café" not in result["error"]
+    assert name in result["error"] and value not in result["error"]
     assert receiver.requests == []
     delivery = Delivery.objects.get(id=result["deliveryId"])
     assert delivery.status == "failed" and delivery.attempts.count() == 1
+
+
+@pytest.mark.django_db
+def test_an_unexpected_exception_in_one_delivery_is_its_recorded_attempt_and_the_batch_is_recorded(
+    company, endpoint_for, monkeypatch
+):
+    monkeypatch.setattr(services, "deliveries_enqueue", lambda ids, countdown=0: None)
+    with Receiver() as receiver:
+        # given one event for two endpoints of a company, and a fault (a bug) while signing for one of them
+        broken = endpoint_for(receiver.url + "/broken")
+        endpoint_for(receiver.url)
+        sign = services.signing.headers
+
+        def faulty(secrets, **kwargs):
+            if secrets[0] == broken.secret:
+                raise RuntimeError("unexpected")
+            return sign(secrets, **kwargs)
+
+        monkeypatch.setattr(services.signing, "headers", faulty)
+        event = services.event_publish(company, "order.created", {"orderId": "o-1"})
+        # when both are attempted in one batch
+        attempts = services.deliveries_attempt(delivery_ids=list(event.deliveries.values_list("id", flat=True)))
+    # then both outcomes are recorded: the broken one as a retryable failed attempt
+    assert len(attempts) == 2 and len(receiver.requests) == 1
+    failed = Delivery.objects.get(event=event, endpoint=broken)
+    assert (failed.status, failed.attempt_count, failed.claim_token) == ("retrying", 1, None)
+    assert "Internal error" in failed.last_error and "unexpected" not in failed.last_error
+    assert Delivery.objects.exclude(endpoint=broken).get(event=event).status == "success"
 
 
 @pytest.mark.django_db
