@@ -9,6 +9,7 @@ from django.contrib import admin, messages
 from django.db.models import QuerySet
 from django.http import HttpRequest
 
+from core.errors import InvalidInput
 from webhooks import catalog, services, signing
 from webhooks.models import Attempt, Delivery, Endpoint, Event
 
@@ -18,17 +19,36 @@ class EndpointForm(forms.ModelForm):
     events = forms.MultipleChoiceField(
         choices=[(p, p) for p in catalog.allowed_patterns()], widget=forms.CheckboxSelectMultiple
     )
+    # Values are shown masked; a value left masked keeps the stored one (they often carry tokens).
+    headers = forms.JSONField(
+        required=False,
+        initial=dict,
+        help_text='Custom headers, e.g. {"Authorization": "Bearer …"}. Values are masked; leave one masked to keep it.',
+    )
 
     class Meta:
         model = Endpoint
         fields = ["company", "name", "url", "description", "events", "max_retries", "headers", "rate_limit", "metadata"]
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        if self.instance.pk:
+            self.initial["headers"] = services.headers_masked(self.instance.headers)
+
+    def clean_headers(self) -> dict:
+        current = self.instance.headers if self.instance.pk else {}
+        try:
+            headers = services.headers_merge(current=current or {}, incoming=self.cleaned_data.get("headers") or {})
+            services.headers_check(headers)
+        except InvalidInput as exc:
+            raise forms.ValidationError(exc.details.get("headers", exc.message)) from exc
+        return headers
 
     def clean(self):
         data = super().clean()
         try:
             if data.get("url"):
                 services.url_check(data["url"])
-            services.headers_check(data.get("headers") or {})
         except ValueError as exc:
             raise forms.ValidationError(str(exc)) from exc
         return data

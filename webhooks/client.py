@@ -32,7 +32,7 @@ class HttpResult:
     headers: dict[str, str]
     duration_ms: int
     error: str = ""
-    error_kind: str = ""  # "", "timeout", "connection", "dns", "tls", "unsafe_url"
+    error_kind: str = ""  # "", "timeout", "connection", "dns", "tls", "unsafe_url", "invalid_request", "internal"
 
     @property
     def ok(self) -> bool:
@@ -43,7 +43,7 @@ class HttpResult:
         """Return the seam's classification of this result."""
         if self.status_code is not None:
             return outbound.Outcome.of_status(self.status_code, self.headers, error=self.error)
-        kind = outbound.REJECTED if self.error_kind == "unsafe_url" else outbound.RETRYABLE
+        kind = outbound.REJECTED if self.error_kind in ("unsafe_url", "invalid_request") else outbound.RETRYABLE
         return outbound.Outcome(kind, error=self.error)
 
 

@@ -8,7 +8,7 @@ from django.core.serializers.json import DjangoJSONEncoder
 from django.db import models
 from django.utils import timezone
 
-from accounts.crypto import EncryptedTextField
+from accounts.crypto import EncryptedJSONField, EncryptedTextField
 
 
 class Endpoint(models.Model):
@@ -32,7 +32,8 @@ class Endpoint(models.Model):
     disabled_reason = models.CharField(max_length=500, blank=True, default="")
     disabled_at = models.DateTimeField(null=True, blank=True)
     max_retries = models.PositiveSmallIntegerField(default=7)
-    headers = models.JSONField(default=dict, blank=True)
+    # Custom headers often carry a subscriber's token (Authorization): encrypted like the secret.
+    headers = EncryptedJSONField(default=dict, blank=True)
     rate_limit = models.PositiveIntegerField(null=True, blank=True, help_text="Deliveries per second (empty: none)")
     metadata = models.JSONField(default=dict, blank=True)
     failure_count = models.PositiveIntegerField(default=0, help_text="Consecutive failed attempts")

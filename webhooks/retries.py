@@ -6,7 +6,8 @@ from core.outbound import RETRYABLE, Outcome, status_kind
 from core.outbound import parse_retry_after as parse_retry_after
 from core.retry import RetryPolicy
 
-_TRANSIENT_ERRORS = ("timeout", "connection", "tls", "dns")
+# "internal": an unexpected exception while sending (services._send); retried, bounded by maxRetries.
+_TRANSIENT_ERRORS = ("timeout", "connection", "tls", "dns", "internal")
 
 
 def policy() -> RetryPolicy:

@@ -35,8 +35,6 @@ def validate_url(value: str) -> str:
 
 
 def validate_headers(value: dict[str, Any]) -> dict[str, Any]:
-    if len(value) > 20:
-        raise serializers.ValidationError("At most 20 custom headers.")
     try:
         services.headers_check(value)
     except InvalidInput as exc:
@@ -62,6 +60,10 @@ class EndpointSerializer(ModelSerializer):
     )
     previous_secret_expires_at = serializers.SerializerMethodField()
     retry_policy = serializers.SerializerMethodField()
+    headers = serializers.SerializerMethodField(
+        help_text="Custom headers with masked values (****, or **** and the last 4 characters of long ones); "
+        "send a masked value back unchanged to keep the stored one."
+    )
 
     class Meta:
         model = Endpoint
@@ -92,6 +94,9 @@ class EndpointSerializer(ModelSerializer):
 
     def get_secret_hint(self, obj: Endpoint) -> str:
         return signing.mask(obj.secret)
+
+    def get_headers(self, obj: Endpoint) -> dict[str, str]:
+        return services.headers_masked(obj.headers)
 
     def get_previous_secret_expires_at(self, obj: Endpoint) -> str | None:
         secrets = obj.signing_secrets()

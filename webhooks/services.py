@@ -2,6 +2,7 @@
 
 import json
 import logging
+import re
 import time
 import uuid
 from collections import Counter, defaultdict
@@ -16,16 +17,22 @@ from django.db import IntegrityError, connection, transaction
 from django.db.models import F, Q, Value
 from django.db.models.functions import Coalesce
 from django.utils import timezone
+from redis.exceptions import RedisError
 
 from accounts.models import Company
 from accounts.redis_client import get_redis
 from config.api.fields import isoformat_ms
 from core.errors import InvalidInput
+from core.masking import is_mask, mask_secret
 from logs.services import log_record
 from webhooks import catalog, client, retries, signing
 from webhooks.models import Attempt, Delivery, Endpoint, Event
 
 logger = logging.getLogger(__name__)
+
+# Error kinds of attempts that never reached the network (client.HttpResult.error_kind).
+INVALID_REQUEST = "invalid_request"  # the stored endpoint cannot form a valid request: not retried
+INTERNAL_ERROR = "internal"  # an unexpected exception while sending: retried within maxRetries
 
 # Custom headers may not replace these: the signature, the framing and the identity of the hub.
 RESERVED_HEADERS = frozenset(
@@ -51,6 +58,19 @@ def deliveries_enqueue(delivery_ids: list[uuid.UUID], *, countdown: float = 0) -
     size = max(1, settings.WEBHOOK_TASK_BATCH)
     for start in range(0, len(ids), size):
         deliveries_attempt_task.apply_async(args=[ids[start : start + size]], countdown=countdown or None)
+
+
+def deliveries_enqueue_by_endpoint(rows: list[tuple[uuid.UUID, uuid.UUID]], *, countdown: float = 0) -> None:
+    """Enqueue (delivery id, endpoint id) pairs so that each message holds one endpoint's deliveries.
+
+    A message is claimed, sent and recorded as one batch; keeping endpoints (and so companies)
+    apart means one tenant's slow or broken endpoint never holds another's deliveries.
+    """
+    by_endpoint: defaultdict[uuid.UUID, list[uuid.UUID]] = defaultdict(list)
+    for delivery_id, endpoint_id in rows:
+        by_endpoint[endpoint_id].append(delivery_id)
+    for ids in by_endpoint.values():
+        deliveries_enqueue(ids, countdown=countdown)
 
 
 def event_publish(
@@ -139,14 +159,63 @@ def _check_events(events: list[str]) -> None:
         raise InvalidInput(details={"events": message})
 
 
-def headers_check(headers: dict[str, Any]) -> None:
-    """Raise InvalidInput (on `headers`) unless custom headers are string pairs that leave reserved headers alone."""
+# RFC 9110 §5.6.2: a field name is a token. Hand-written because no kept library exposes the
+# grammar publicly (h11's is private); requests and http.client check less (":" passes).
+_HEADER_NAME = re.compile(r"[!#$%&'*+\-.^_`|~0-9A-Za-z]{1,256}")
+# Values: visible ASCII, with single spaces or tabs inside (RFC 9110 §5.5 field-content, minus obs-text):
+# what every HTTP stack sends unchanged. Non-ASCII would need an encoding the receiver cannot know.
+_HEADER_VALUE = re.compile(r"(?:[\x21-\x7e](?:[\x20-\x7e\t]*[\x21-\x7e])?)?")
+MAX_HEADERS = 20
+
+
+def header_problem(name: Any, value: Any) -> str | None:
+    """Return why one custom header cannot be sent (naming the header, never its value), or None."""
+    if not isinstance(name, str) or not _HEADER_NAME.fullmatch(name):
+        shown = name if isinstance(name, str) and name.isprintable() and len(name) <= 64 else "(unprintable)"
+        return f"The header name {shown!r} is not a valid HTTP token (letters, digits and !#$%&'*+-.^_`|~ only)."
+    lowered = name.lower()
+    if lowered in RESERVED_HEADERS or lowered.startswith("webhook-"):
+        return f"The header {name!r} is set by the hub and cannot be overridden."
+    if not isinstance(value, str):
+        return f"The header {name!r} must have a string value."
+    if not _HEADER_VALUE.fullmatch(value):
+        return (
+            f"The header {name!r} must have a single-line value of visible ASCII characters "
+            "(spaces allowed between them)."
+        )
+    return None
+
+
+def headers_check(headers: Any) -> None:
+    """Raise InvalidInput (on `headers`) unless custom headers are valid HTTP fields that leave reserved ones alone."""
+    if not isinstance(headers, dict):
+        raise InvalidInput(details={"headers": "Custom headers must be an object of header names to values."})
+    if len(headers) > MAX_HEADERS:
+        raise InvalidInput(details={"headers": f"At most {MAX_HEADERS} custom headers."})
     for name, value in headers.items():
-        lowered = str(name).lower()
-        if lowered in RESERVED_HEADERS or lowered.startswith("webhook-"):
-            raise InvalidInput(details={"headers": f"The header {name!r} is set by the hub and cannot be overridden."})
-        if not isinstance(value, str) or "\n" in value or "\r" in value:
-            raise InvalidInput(details={"headers": f"The header {name!r} must have a single-line string value."})
+        problem = header_problem(name, value)
+        if problem:
+            raise InvalidInput(details={"headers": problem})
+
+
+def headers_merge(*, current: dict[str, str], incoming: dict[str, Any]) -> dict[str, Any]:
+    """Return the headers to store: a value sent back masked (as responses show it) keeps the stored value."""
+    if not isinstance(incoming, dict):
+        raise InvalidInput(details={"headers": "Custom headers must be an object of header names to values."})
+    merged: dict[str, Any] = {}
+    for name, value in incoming.items():
+        if is_mask(value):
+            if name not in current:
+                raise InvalidInput(details={"headers": f"The header {name!r} has no stored value to keep."})
+            merged[name] = current[name]
+        else:
+            merged[name] = value
+    return merged
+
+
+def headers_masked(headers: dict[str, Any]) -> dict[str, str]:
+    """Return custom headers for display: names as stored, values masked (they often carry tokens)."""
+    return {str(name): mask_secret(value) for name, value in (headers or {}).items()}
 
 
 @transaction.atomic
@@ -166,7 +235,8 @@ def endpoint_create(
     """Register an endpoint and return it with its new signing secret (shown to the caller once)."""
     url_check(url)
     _check_events(events)
-    headers_check(headers or {})
+    headers = headers_merge(current={}, incoming=headers or {})
+    headers_check(headers)
     secret = signing.secret_generate()
     endpoint = Endpoint.objects.create(
         company_id=company_id,
@@ -174,7 +244,7 @@ def endpoint_create(
         url=url,
         events=list(dict.fromkeys(events)),
         max_retries=max_retries,
-        headers=headers or {},
+        headers=headers,
         rate_limit=rate_limit,
         description=description,
         metadata=metadata or {},
@@ -196,7 +266,8 @@ def endpoint_update(*, endpoint: Endpoint, **changes: Any) -> Endpoint:
         _check_events(changes["events"])
         changes["events"] = list(dict.fromkeys(changes["events"]))
     if "headers" in changes:
-        headers_check(changes["headers"] or {})
+        changes["headers"] = headers_merge(current=endpoint.headers or {}, incoming=changes["headers"] or {})
+        headers_check(changes["headers"])
     status = changes.pop("status", None)
     for field, value in changes.items():
         if field not in _UPDATABLE:
@@ -302,12 +373,13 @@ def endpoint_recover(*, endpoint: Endpoint, since: datetime) -> int:
 
 def _deliveries_reopen(ids: list[uuid.UUID]) -> int:
     now = timezone.now()
-    reopened = list(
+    rows = list(
         Delivery.objects.filter(id__in=ids)
         .exclude(status__in=Delivery.OPEN_STATUSES)
         .select_for_update()
-        .values_list("id", flat=True)
+        .values_list("id", "endpoint_id")
     )
+    reopened = [delivery_id for delivery_id, _ in rows]
     Delivery.objects.filter(id__in=reopened).update(
         status=Delivery.Status.PENDING,
         next_attempt_at=now,
@@ -316,8 +388,8 @@ def _deliveries_reopen(ids: list[uuid.UUID]) -> int:
         claimed_until=None,
         updated_at=now,
     )
-    if reopened:
-        transaction.on_commit(lambda: deliveries_enqueue(reopened))
+    if rows:
+        transaction.on_commit(lambda: deliveries_enqueue_by_endpoint(rows))
     return len(reopened)
 
 
@@ -345,10 +417,15 @@ def _rate_permit(endpoint: Endpoint) -> bool:
     if not endpoint.rate_limit or redis is None:
         return True
     key = f"wh:rl:{endpoint.id}:{int(time.time())}"
-    pipe = redis.pipeline()
-    pipe.incr(key)
-    pipe.expire(key, 2)
-    count, _ = pipe.execute()
+    try:
+        pipe = redis.pipeline()
+        pipe.incr(key)
+        pipe.expire(key, 2)
+        count, _ = pipe.execute()
+    except RedisError:
+        # The limit protects the subscriber, not the hub: without Redis, send rather than stall the batch.
+        logger.warning("webhook rate limit unavailable; sending unthrottled", extra={"endpoint_id": str(endpoint.id)})
+        return True
     return int(count) <= endpoint.rate_limit
 
 
@@ -383,15 +460,48 @@ def _sender() -> ThreadPoolExecutor:
 
 
 def _send(delivery: Delivery) -> client.HttpResult:
+    """POST one delivery; never raises, so one delivery's failure cannot leave its batch unrecorded.
+
+    A custom header that cannot travel (stored before registration checked them) is a
+    permanent failure naming the header; any other exception is a retryable attempt whose
+    error names only its type (the message may quote a header value, i.e. a secret).
+    """
+    started = time.monotonic()
     endpoint = delivery.endpoint
-    body = event_body(delivery.event)
-    headers = {
-        **{str(k): str(v) for k, v in (endpoint.headers or {}).items()},
-        **signing.headers(
-            endpoint.signing_secrets(), msg_id=delivery.event.message_id, timestamp=int(time.time()), body=body
-        ),
-    }
-    return client.post(endpoint.url, body=body, headers=headers)
+    custom = endpoint.headers if isinstance(endpoint.headers, dict) else {}
+    for name, value in custom.items():
+        problem = header_problem(name, value)
+        if problem:
+            return client.HttpResult(
+                status_code=None,
+                body="",
+                headers={},
+                duration_ms=0,
+                error=f"Not sent: {problem}",
+                error_kind=INVALID_REQUEST,
+            )
+    try:
+        body = event_body(delivery.event)
+        headers = {
+            **custom,
+            **signing.headers(
+                endpoint.signing_secrets(), msg_id=delivery.event.message_id, timestamp=int(time.time()), body=body
+            ),
+        }
+        return client.post(endpoint.url, body=body, headers=headers)
+    except Exception as exc:  # any failure of one delivery becomes its recorded attempt
+        logger.warning(
+            "webhook delivery raised while sending",
+            extra={"delivery_id": str(delivery.id), "error_type": type(exc).__name__},
+        )
+        return client.HttpResult(
+            status_code=None,
+            body="",
+            headers={},
+            duration_ms=int((time.monotonic() - started) * 1000),
+            error=f"Internal error while sending ({type(exc).__name__}); the attempt will be retried.",
+            error_kind=INTERNAL_ERROR,
+        )
 
 
 def deliveries_attempt(
@@ -430,6 +540,20 @@ def deliveries_attempt(
             .order_by("id")
         )
 
+    # A delivery claimed more often than its endpoint allows attempts lost its outcomes (a worker
+    # killed mid-send, again and again): it ends here instead of being claimed forever.
+    exhausted = [d for d in deliveries if d.attempt_count > d.endpoint.max_retries + 1 and not force]
+    if exhausted:
+        Delivery.objects.filter(id__in=[d.id for d in exhausted], claim_token=token).update(
+            status=Delivery.Status.FAILED,
+            attempt_count=F("attempt_count") - 1,
+            next_attempt_at=None,
+            claim_token=None,
+            claimed_until=None,
+            last_error="Gave up: the delivery was claimed more times than its endpoint allows attempts.",
+            updated_at=timezone.now(),
+        )
+        deliveries = [d for d in deliveries if d not in exhausted]
     paused = [d for d in deliveries if not d.endpoint.is_active() and not force]
     if paused:
         Delivery.objects.filter(id__in=[d.id for d in paused], claim_token=token).update(
@@ -576,7 +700,8 @@ def deliveries_sweep(*, limit: int | None = None) -> int:
 
     Rows are claimed with SELECT … FOR UPDATE SKIP LOCKED and a conditional update of
     enqueued_at, so two sweepers never enqueue the same delivery; a worker's own claim
-    still decides who sends. Returns how many were enqueued.
+    still decides who sends. Messages are formed per endpoint, so a batch never mixes
+    tenants. Returns how many were enqueued.
     """
     now = timezone.now()
     silent_since = now - timedelta(seconds=settings.WEBHOOK_SWEEP_GRACE)
@@ -589,17 +714,16 @@ def deliveries_sweep(*, limit: int | None = None) -> int:
         .order_by("next_attempt_at")
     )
     with transaction.atomic():
-        ids = list(
-            due.select_for_update(skip_locked=True).values_list("id", flat=True)[
+        rows = list(
+            due.select_for_update(skip_locked=True).values_list("id", "endpoint_id")[
                 : limit or settings.WEBHOOK_SWEEP_BATCH
             ]
         )
-        if not ids:
+        if not rows:
             return 0
-        Delivery.objects.filter(id__in=ids).update(
+        Delivery.objects.filter(id__in=[delivery_id for delivery_id, _ in rows]).update(
             enqueued_at=now, claim_token=None, claimed_until=None, updated_at=now
         )
-        transaction.on_commit(lambda: deliveries_enqueue(ids))
-    if ids:
-        logger.info("webhook sweeper re-enqueued deliveries", extra={"count": len(ids)})
-    return len(ids)
+        transaction.on_commit(lambda: deliveries_enqueue_by_endpoint(rows))
+    logger.info("webhook sweeper re-enqueued deliveries", extra={"count": len(rows)})
+    return len(rows)

@@ -155,9 +155,12 @@ class EndpointViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
         return self.get_paginated_response(DeliverySerializer(page, many=True).data)
 
     @extend_schema(request=None, responses=SecretSerializer)
-    @action(detail=True, methods=["post"], url_path="rotate-secret")
+    @action(detail=True, methods=["post"], url_path="rotate-secret", permission_classes=[IsCompanyManager])
     def rotate_secret(self, request: Request, pk: str) -> Response:
-        """Issue a new signing secret; the old one also signs for 24 hours so receivers can switch."""
+        """Issue a new signing secret; the old one also signs for 24 hours so receivers can switch.
+
+        Owners and admins signed in with a JWT only, as for GET …/secret: the answer holds the secret.
+        """
         endpoint = self._get(request, pk)
         secret = services.endpoint_secret_rotate(endpoint=endpoint)
         return Response(

@@ -160,10 +160,12 @@ def require_header(request: InboundRequest, name: str) -> str:
 
 def check_timestamp(timestamp: str, *, tolerance: int = TIMESTAMP_TOLERANCE_SECONDS, now: float | None = None) -> int:
     """Return the Unix timestamp, or raise SignatureInvalid when it is unreadable or stale."""
-    try:
-        ts = int(float(timestamp))
-    except (TypeError, ValueError):
-        raise SignatureInvalid("The signature timestamp is not a number.")
+    # Every scheme sends whole seconds; a bounded digit string keeps "inf", "1e400" and
+    # 400-digit values (OverflowError in int(float(...))) out of the arithmetic below.
+    text = timestamp.strip() if isinstance(timestamp, str) else ""
+    if not (text.isascii() and text.isdigit() and len(text) <= 12):
+        raise SignatureInvalid("The signature timestamp is not a number of seconds.")
+    ts = int(text)
     current = time.time() if now is None else now
     if abs(current - ts) > tolerance:
         raise SignatureInvalid(f"The signature timestamp is outside the {tolerance}-second tolerance.")

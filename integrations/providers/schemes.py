@@ -14,6 +14,7 @@ from integrations.providers.base import (
     MalformedBody,
     ParsedEvent,
     SignatureInvalid,
+    body_digest_id,
     check_timestamp,
     constant_time_equal,
     hmac_digest,
@@ -91,3 +92,27 @@ def require_fields(payload: dict[str, Any], *names: str) -> None:
     missing = [n for n in names if n not in payload]
     if missing:
         raise MalformedBody(f"The event lacks {', '.join(missing)}.")
+
+
+def body_event_id(request: InboundRequest, payload: dict[str, Any]) -> str:
+    """An event id made of signed bytes only: the body's own id and its digest.
+
+    For body-HMAC schemes without a timestamp (WooCommerce, Shopify), delivery-id headers
+    are not signed: a replayed body under a fresh header would count as new. The body's
+    digest makes a replay a duplicate; its id keeps the stored id readable for operators.
+    """
+    own_id = payload.get("id")
+    digest = body_digest_id(request)
+    if isinstance(own_id, str | int) and not isinstance(own_id, bool) and len(str(own_id)) <= 64:
+        return f"{own_id}:{digest}"
+    return digest
+
+
+def refuse_contradicting_topic(*, header: str, topic: str, claimed: str | None, found: str | None) -> None:
+    """Raise MalformedBody when the body shows a resource other than the (unsigned) topic header claims.
+
+    `claimed` is the resource the topic names, `found` the one the payload shows; either is
+    None when unknown, and an unknown side cannot contradict (deletions carry only an id).
+    """
+    if claimed is not None and found is not None and claimed != found:
+        raise MalformedBody(f"The {header} header ({topic}) contradicts the payload, which is a {found}.")

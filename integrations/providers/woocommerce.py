@@ -1,5 +1,6 @@
 """WooCommerce: REST API v3 with consumer key/secret; webhooks signed base64 HMAC-SHA256."""
 
+import re
 from collections.abc import Mapping
 from typing import Any
 
@@ -10,11 +11,10 @@ from integrations.providers.base import (
     ParsedEvent,
     Provider,
     api_url,
-    body_digest_id,
     http_check,
     json_object,
 )
-from integrations.providers.schemes import BodyHmac
+from integrations.providers.schemes import BodyHmac, body_event_id, refuse_contradicting_topic
 
 
 class WooCommerceSignature(BodyHmac):
@@ -31,10 +31,39 @@ class WooCommerceSignature(BodyHmac):
         return {"received": True, "ping": True}
 
     def parse(self, request: InboundRequest) -> ParsedEvent:
+        # Only the body is signed: the topic header is checked against it, and the event id
+        # comes from it (X-WC-Webhook-Delivery-ID could be changed to replay a delivery).
         payload = json_object(request)
         topic = request.header("X-WC-Webhook-Topic") or "unknown"
-        event_id = request.header("X-WC-Webhook-Delivery-ID") or body_digest_id(request)
-        return ParsedEvent(topic=topic, event_id=event_id, payload=payload)
+        found = payload_resource(payload)
+        resource = topic.partition(".")[0]
+        claimed = resource if resource in _RESOURCE_KEYS else None
+        if claimed is None and found is not None and request.header("X-WC-Webhook-Topic"):
+            claimed = resource  # e.g. action.* carrying an order: not what the topic says
+        refuse_contradicting_topic(header="X-WC-Webhook-Topic", topic=topic, claimed=claimed, found=found)
+        return ParsedEvent(topic=topic, event_id=body_event_id(request, payload), payload=payload)
+
+
+# Keys only one REST v3 resource carries; a deletion's payload ({"id": …}) shows none.
+_RESOURCE_KEYS = {
+    "order": ("order_key", "line_items"),
+    "product": ("regular_price", "stock_status"),
+    "customer": ("username", "is_paying_customer"),
+    "coupon": ("discount_type", "usage_limit"),
+}
+_SELF_LINK = re.compile(r"/wc/v\d+/(orders|products|customers|coupons)/")
+
+
+def payload_resource(payload: dict[str, Any]) -> str | None:
+    """Return the resource a webhook payload is (order, product, customer, coupon), or None when unclear."""
+    links = payload.get("_links")
+    if isinstance(links, dict) and isinstance(links.get("self"), list) and links["self"]:
+        first = links["self"][0]
+        match = _SELF_LINK.search(str(first.get("href", ""))) if isinstance(first, dict) else None
+        if match:
+            return match.group(1)[:-1]
+    found = [name for name, keys in _RESOURCE_KEYS.items() if any(k in payload for k in keys)]
+    return found[0] if len(found) == 1 else None
 
 
 def check(values: Mapping[str, Any]) -> CheckResult:

@@ -1,5 +1,6 @@
 """Each provider's signature scheme, replayed with real payload fixtures through the real receiver view."""
 
+import hashlib
 import json
 import time
 from collections.abc import Callable
@@ -17,6 +18,11 @@ from tests.integrations import signers as s
 from tests.integrations.conftest import fixture_bytes, fixture_data
 
 BASE = "http://testserver/api/v1/inbound/{id}/"
+
+
+def _digest(payload: dict) -> str:
+    """The SHA-256 of the payload as fixture_bytes sends it (compact JSON)."""
+    return hashlib.sha256(json.dumps(payload, separators=(",", ":")).encode()).hexdigest()
 
 
 @dataclass
@@ -51,7 +57,8 @@ CASES = [
         "order_created.json",
         lambda body, url: s.woocommerce_headers(body),
         "order.created",
-        event_id=lambda p, h: h["X-WC-Webhook-Delivery-ID"],
+        # The body's id and digest: delivery-id headers are unsigned (issue 11, finding 17).
+        event_id=lambda p, h: f"{p['id']}:sha256:{_digest(p)}",
     ),
     Case(
         "shopify",
@@ -59,7 +66,7 @@ CASES = [
         "orders_create.json",
         lambda body, url: s.shopify_headers(body),
         "orders/create",
-        event_id=lambda p, h: h["X-Shopify-Event-Id"],
+        event_id=lambda p, h: f"{p['id']}:sha256:{_digest(p)}",
     ),
     Case(
         "square",
@@ -323,20 +330,24 @@ def test_woocommerce_unsigned_ping_on_webhook_creation_is_answered_200_and_not_s
     assert not InboundEvent.objects.exists()
 
 
-def test_woocommerce_repeat_is_recognised_by_its_delivery_id(company, make_integration, post_inbound):
-    # given: two different bodies under one delivery id (a retry after an edit) count once
+def test_woocommerce_repeat_is_recognised_by_its_body_not_its_delivery_id(company, make_integration, post_inbound):
+    # given: the same signed body twice under different (unsigned) delivery ids counts once,
+    # and a different body under a reused delivery id is a new event (issue 11, finding 17)
     config = {"baseUrl": "https://shop.example.com", "consumerKey": "ck", "consumerSecret": "cs"}
     integration = make_integration(company, "woocommerce", {**config, "webhookSecret": s.WOO_SECRET})
     first = fixture_bytes("woocommerce", "product_updated.json")
     second = first.replace(b'"stock_quantity":42', b'"stock_quantity":41')
     post_inbound(integration.id, first, s.woocommerce_headers(first, topic="product.updated", delivery_id="d-1"))
     # when
-    again = post_inbound(
+    replayed = s.woocommerce_headers(first, topic="product.updated", delivery_id="d-2")
+    again = post_inbound(integration.id, first, replayed)
+    edited = post_inbound(
         integration.id, second, s.woocommerce_headers(second, topic="product.updated", delivery_id="d-1")
     )
     # then
     assert again.json()["duplicate"] is True
-    assert InboundEvent.objects.get().topic == "product.updated"
+    assert edited.json()["duplicate"] is False
+    assert set(InboundEvent.objects.values_list("topic", flat=True)) == {"product.updated"}
 
 
 # --- Twilio ------------------------------------------------------------------------------
