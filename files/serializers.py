@@ -10,6 +10,7 @@ from config.api.fields import ModelSerializer, TimestampField
 from files.models import StoredFile
 
 MAX_METADATA_BYTES = 16 * 1024
+CATEGORY_CHOICE = {"invalid_choice": f"Invalid category. Must be one of: {', '.join(settings.FILES_CATEGORIES)}"}
 
 
 def _metadata_object(value: Any) -> dict[str, Any]:
@@ -48,7 +49,7 @@ class UploadSerializer(serializers.Serializer):
     """The multipart form of POST files (the file itself is read by the streaming handler)."""
 
     file = serializers.FileField(help_text="The file; its type is detected from its bytes.")
-    category = serializers.ChoiceField(choices=list(settings.FILES_CATEGORIES))
+    category = serializers.ChoiceField(choices=list(settings.FILES_CATEGORIES), error_messages=CATEGORY_CHOICE)
     metadata = serializers.CharField(required=False, allow_blank=True, help_text="A JSON object, as a string.")
 
     def validate_metadata(self, value: str) -> dict[str, Any]:
@@ -92,7 +93,9 @@ class StorageRouteAnswerSerializer(serializers.Serializer):
 class TestFileSerializer(serializers.Serializer):
     file_name = serializers.CharField(required=False, allow_blank=True, max_length=200)
     file_type = serializers.CharField(required=False, allow_blank=True, max_length=100)
-    category = serializers.ChoiceField(choices=list(settings.FILES_CATEGORIES), required=False, allow_blank=True)
+    category = serializers.ChoiceField(
+        choices=list(settings.FILES_CATEGORIES), required=False, allow_blank=True, error_messages=CATEGORY_CHOICE
+    )
 
 
 class TestFileAnswerSerializer(serializers.Serializer):
