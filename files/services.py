@@ -276,13 +276,8 @@ def route_set(
     )
     unknown = [str(i) for i in ids if i not in known]
     if unknown:
-        raise InvalidInput(
-            details={
-                "primary"
-                if primary in unknown
-                else "fallbacks": f"Not this company's storage integrations: {', '.join(unknown)}."
-            }
-        )
+        field_name = "primary" if primary is not None and str(primary) in unknown else "fallbacks"
+        raise InvalidInput(details={field_name: f"Not this company's storage integrations: {', '.join(unknown)}."})
     ceiling = int(settings.FILES_MAX_UPLOAD_BYTES_CEILING)
     if max_file_bytes is not None and not 1 <= max_file_bytes <= ceiling:
         raise InvalidInput(details={"maxFileBytes": f"Must be between 1 and {ceiling}."})

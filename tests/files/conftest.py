@@ -241,7 +241,12 @@ def storage_config(request) -> Callable[[str], dict[str, Any]]:
         if provider == "azure_blob":
             endpoint = request.getfixturevalue("azurite_endpoint")
             make_container_azure(endpoint, bucket)
-            return {"container": bucket, "accountName": AZURITE_ACCOUNT, "accountKey": AZURITE_KEY, "endpointUrl": endpoint}
+            return {
+                "container": bucket,
+                "accountName": AZURITE_ACCOUNT,
+                "accountKey": AZURITE_KEY,
+                "endpointUrl": endpoint,
+            }
         if provider == "local":
             return {"folder": f"f{uuid.uuid4().hex[:8]}"}
         raise AssertionError(provider)
