@@ -74,14 +74,16 @@ def upload_limit(*, company_id: UUID) -> int:
     return int(settings.FILES_MAX_UPLOAD_BYTES)
 
 
-def storage_chain(*, company_id: UUID) -> list[StorageTarget]:
+def storage_chain(*, company_id: UUID, route: StorageRoute | None | bool = False) -> list[StorageTarget]:
     """Return the storages an upload tries, primary first.
 
-    With a route: its primary, then its fallbacks, skipping inactive ones. Without one: the
+    `route` saves a query when the caller has read it already. With a route: its primary, then
+    its fallbacks, skipping inactive ones. Without one: the
     only active storage integration; the oldest when there are several; else local storage.
     """
     active = {i.id: i for i in storage_integrations(company_id=company_id)}
-    route = route_get(company_id=company_id)
+    if route is False:  # not looked up by the caller yet
+        route = route_get(company_id=company_id)
     if route is not None and route.primary_id is not None:
         ids = [route.primary_id, *(UUID(str(i)) for i in route.fallbacks)]
         chain = [StorageTarget(active[i].provider, active[i]) for i in ids if i in active]

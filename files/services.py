@@ -67,10 +67,12 @@ def _head(content: File) -> bytes:
     return head
 
 
-def _store(*, company_id: UUID, key: str, content: File, content_type: str) -> tuple[StorageTarget, list[dict]]:
+def _store(
+    *, company_id: UUID, chain: list[StorageTarget], key: str, content: File, content_type: str
+) -> tuple[StorageTarget, list[dict]]:
     """Write the object to the first storage of the chain that takes it; retryable failures fall over."""
     attempts: list[dict[str, Any]] = []
-    for target in selectors.storage_chain(company_id=company_id):
+    for target in chain:
         circuit = Circuit(company_id, target.provider) if target.integration is not None else None
         if circuit is not None and not circuit.allow():
             attempts.append({"storage": target.label, "error": "Skipped: it failed repeatedly; in cool-down."})
@@ -131,8 +133,9 @@ def file_upload(
             return UploadResult(existing, reused=True)
     now = timezone.now()
     key = object_key(company_id=company_id, category=category, name=name, now=now)
-    chain_primary = selectors.storage_chain(company_id=company_id)[0]
-    target, attempts = _store(company_id=company_id, key=key, content=content, content_type=content_type)
+    chain = selectors.storage_chain(company_id=company_id, route=route)
+    chain_primary = chain[0]
+    target, attempts = _store(company_id=company_id, chain=chain, key=key, content=content, content_type=content_type)
     on_fallback = target != chain_primary
     stored = StoredFile.objects.create(
         company_id=company_id,
