@@ -1,46 +1,54 @@
 """Azure Blob Storage through django-storages' AzureStorage; the SDK's transport is a seam session."""
 
 from collections.abc import Mapping
+from functools import cache
 from typing import Any
 from urllib.parse import urlsplit
 
-from azure.core.exceptions import HttpResponseError
-from azure.core.utils import parse_connection_string
-from azure.storage.blob import BlobServiceClient
 from django.conf import settings
 from django.core.files.storage import Storage
-from storages.backends.azure_storage import AzureStorage
 
 from core import outbound
 from files.backends.base import Backend, StorageFailure
-from files.backends.transport import azure_transport
 
 
-class HubAzureStorage(AzureStorage):
-    """AzureStorage that always builds its client from an account URL, with the seam's transport.
+@cache
+def _storage_class() -> type:
+    # The SDK is imported on first use, not at start-up (see files/backends/s3.py).
+    from azure.storage.blob import BlobServiceClient
+    from storages.backends.azure_storage import AzureStorage
 
-    django-storages builds a client from a connection string without its client options, so
-    the endpoint is taken out of the connection string here and the client built the same way
-    for both forms of credentials.
-    """
+    from files.backends.transport import azure_transport
 
-    def __init__(self, *, account_url: str, **kwargs: Any) -> None:
-        super().__init__(**kwargs)
-        self.account_url = account_url
+    class HubAzureStorage(AzureStorage):
+        """AzureStorage that always builds its client from an account URL, with the seam's transport.
 
-    def _get_service_client(self) -> BlobServiceClient:
-        return BlobServiceClient(
-            self.account_url,
-            credential={"account_name": self.account_name, "account_key": self.account_key},
-            transport=azure_transport(),
-            retry_total=0,  # failover to the next storage instead of the SDK's backoff
-            connection_timeout=settings.OUTBOUND_CONNECT_TIMEOUT_SECONDS,
-            read_timeout=settings.FILES_PROVIDER_TIMEOUT_SECONDS,
-        )
+        django-storages builds a client from a connection string without its client options, so
+        the endpoint is taken out of the connection string here and the client built the same way
+        for both forms of credentials.
+        """
+
+        def __init__(self, *, account_url: str, **kwargs: Any) -> None:
+            super().__init__(**kwargs)
+            self.account_url = account_url
+
+        def _get_service_client(self) -> BlobServiceClient:
+            return BlobServiceClient(
+                self.account_url,
+                credential={"account_name": self.account_name, "account_key": self.account_key},
+                transport=azure_transport(),
+                retry_total=0,  # failover to the next storage instead of the SDK's backoff
+                connection_timeout=settings.OUTBOUND_CONNECT_TIMEOUT_SECONDS,
+                read_timeout=settings.FILES_PROVIDER_TIMEOUT_SECONDS,
+            )
+
+    return HubAzureStorage
 
 
 def _account(values: Mapping[str, Any]) -> tuple[str, str, str]:
     """Return (account URL, account name, account key) from the config or the connection string."""
+    from azure.core.utils import parse_connection_string
+
     name = str(values.get("accountName") or "")
     key = str(values.get("accountKey") or "")
     url = str(values.get("endpointUrl") or "").rstrip("/")
@@ -70,7 +78,7 @@ class AzureBlobBackend(Backend):
         account_url, name, key = _account(values)
         outbound.check_url(account_url, resolve=False)
         parts = urlsplit(account_url)
-        return HubAzureStorage(
+        return _storage_class()(
             account_url=account_url,
             account_name=name,
             account_key=key,
@@ -89,6 +97,8 @@ class AzureBlobBackend(Backend):
         return storage.url(key, expire=seconds)
 
     def classify(self, exc: BaseException) -> StorageFailure:
+        from azure.core.exceptions import HttpResponseError
+
         if isinstance(exc, HttpResponseError) and exc.status_code:
             status = int(exc.status_code)
             return StorageFailure(

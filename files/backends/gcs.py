@@ -4,70 +4,78 @@ import json
 import threading
 from collections.abc import Mapping
 from datetime import timedelta
+from functools import cache
 from typing import Any
 
 from django.conf import settings
 from django.core.files import File
 from django.core.files.storage import Storage
-from google.api_core import exceptions as google_errors
-from google.cloud.storage import Client
-from google.oauth2 import service_account
-from storages.backends.gcloud import GoogleCloudStorage
-from storages.utils import clean_name
 
 from core import outbound
 from files.backends.base import Backend, StorageFailure
-from files.backends.transport import PinnedAuthorizedSession
 
 SCOPES = ["https://www.googleapis.com/auth/devstorage.read_write"]
 
 
-class HubGoogleCloudStorage(GoogleCloudStorage):
-    """GoogleCloudStorage with the seam's session, the detected content type and no SDK retries.
+@cache
+def _storage_class() -> type:
+    # The SDK is imported on first use, not at start-up (see files/backends/s3.py).
+    from google.cloud.storage import Client
+    from storages.backends.gcloud import GoogleCloudStorage
+    from storages.utils import clean_name
 
-    django-storages always passes the SDK's DEFAULT_RETRY (up to two minutes of retries); an
-    upload that fails here should fall over to the route's next storage at once instead.
-    """
+    from files.backends.transport import PinnedAuthorizedSession
 
-    def __init__(self, *, endpoint: str | None, **kwargs: Any) -> None:
-        super().__init__(**kwargs)
-        self.endpoint = endpoint
-        self._local = threading.local()
+    class HubGoogleCloudStorage(GoogleCloudStorage):
+        """GoogleCloudStorage with the seam's session, the detected content type and no SDK retries.
 
-    @property
-    def client(self) -> Client:
-        client = getattr(self._local, "client", None)
-        if client is None:
-            options = {"api_endpoint": self.endpoint} if self.endpoint else None
-            client = Client(
-                project=self.project_id,
-                credentials=self.credentials,
-                _http=PinnedAuthorizedSession(self.credentials),
-                client_options=options,
+        django-storages always passes the SDK's DEFAULT_RETRY (up to two minutes of retries); an
+        upload that fails here should fall over to the route's next storage at once instead.
+        """
+
+        def __init__(self, *, endpoint: str | None, **kwargs: Any) -> None:
+            super().__init__(**kwargs)
+            self.endpoint = endpoint
+            self._local = threading.local()
+
+        @property
+        def client(self) -> Client:
+            client = getattr(self._local, "client", None)
+            if client is None:
+                options = {"api_endpoint": self.endpoint} if self.endpoint else None
+                client = Client(
+                    project=self.project_id,
+                    credentials=self.credentials,
+                    _http=PinnedAuthorizedSession(self.credentials),
+                    client_options=options,
+                )
+                self._local.client = client
+            return client
+
+        @property
+        def bucket(self) -> Any:
+            return self.client.bucket(self.bucket_name)
+
+        def save_typed(self, name: str, content: File, content_type: str) -> None:
+            blob = self.bucket.blob(self._normalize_name(clean_name(name)))
+            content.seek(0)
+            blob.upload_from_file(
+                content,
+                size=content.size,
+                content_type=content_type,
+                retry=None,
+                timeout=settings.FILES_PROVIDER_TIMEOUT_SECONDS,
             )
-            self._local.client = client
-        return client
 
-    @property
-    def bucket(self) -> Any:
-        return self.client.bucket(self.bucket_name)
-
-    def save_typed(self, name: str, content: File, content_type: str) -> None:
-        blob = self.bucket.blob(self._normalize_name(clean_name(name)))
-        content.seek(0)
-        blob.upload_from_file(
-            content,
-            size=content.size,
-            content_type=content_type,
-            retry=None,
-            timeout=settings.FILES_PROVIDER_TIMEOUT_SECONDS,
-        )
+    return HubGoogleCloudStorage
 
 
 class GcsBackend(Backend):
     key = "gcs"
 
     def storage(self, values: Mapping[str, Any]) -> Storage:
+        from google.oauth2 import service_account
+
         endpoint = str(values.get("endpointUrl") or "").rstrip("/") or None
         if endpoint:
             outbound.check_url(endpoint, resolve=False)
@@ -77,7 +85,7 @@ class GcsBackend(Backend):
         except (ValueError, KeyError, TypeError) as exc:
             raise StorageFailure(f"The service-account key is not usable: {type(exc).__name__}.", retryable=False)
         bucket = str(values["bucket"])
-        return HubGoogleCloudStorage(
+        return _storage_class()(
             endpoint=endpoint,
             bucket_name=bucket,
             credentials=credentials,
@@ -99,6 +107,8 @@ class GcsBackend(Backend):
         return storage.url(key, parameters={"expiration": timedelta(seconds=seconds)})
 
     def classify(self, exc: BaseException) -> StorageFailure:
+        from google.api_core import exceptions as google_errors
+
         if isinstance(exc, google_errors.GoogleAPICallError):
             status = int(exc.code or 0)
             return StorageFailure(

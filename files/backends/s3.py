@@ -1,44 +1,51 @@
 """S3 and S3-compatible stores through django-storages' S3Storage; every request goes through core.outbound."""
 
 from collections.abc import Mapping
+from functools import cache
 from typing import Any
 
-from boto3.s3.transfer import TransferConfig
-from botocore.config import Config
-from botocore.exceptions import ClientError
 from django.conf import settings
 from django.core.files.storage import Storage
-from storages.backends.s3 import S3Storage
 
 from core import outbound
 from files.backends.base import Backend, StorageFailure
-from files.backends.transport import BotoSeam
 
-# One part in memory at a time (no threads): a 100 MB upload costs one 8 MB buffer, not ten.
-TRANSFER = TransferConfig(multipart_threshold=8 * 1024 * 1024, multipart_chunksize=8 * 1024 * 1024, use_threads=False)
+# The SDK is imported on first use, not at start-up: every process (web, worker, manage.py)
+# runs FilesConfig.ready, and most never touch a storage.
 
 
-class HubS3Storage(S3Storage):
-    """S3Storage whose client sends through the seam (registered per thread-local connection)."""
+@cache
+def _storage_class() -> type:
+    from storages.backends.s3 import S3Storage
 
-    @property
-    def connection(self) -> Any:
-        conn = super().connection
-        client = conn.meta.client
-        if not getattr(client, "_hub_seam", False):
-            client.meta.events.register("before-send.s3", BotoSeam())
-            client._hub_seam = True
-        return conn
+    from files.backends.transport import BotoSeam
+
+    class HubS3Storage(S3Storage):
+        """S3Storage whose client sends through the seam (registered per thread-local connection)."""
+
+        @property
+        def connection(self) -> Any:
+            conn = super().connection
+            client = conn.meta.client
+            if not getattr(client, "_hub_seam", False):
+                client.meta.events.register("before-send.s3", BotoSeam())
+                client._hub_seam = True
+            return conn
+
+    return HubS3Storage
 
 
 class S3Backend(Backend):
     key = "s3"
 
     def storage(self, values: Mapping[str, Any]) -> Storage:
+        from boto3.s3.transfer import TransferConfig
+        from botocore.config import Config
+
         endpoint = str(values.get("endpointUrl") or "") or None
         if endpoint:
             outbound.check_url(endpoint, resolve=False)  # user input: refused schemes/addresses fail early
-        return HubS3Storage(
+        return _storage_class()(
             bucket_name=str(values["bucket"]),
             access_key=str(values["accessKeyId"]),
             secret_key=str(values["secretAccessKey"]),
@@ -50,7 +57,10 @@ class S3Backend(Backend):
             querystring_expire=settings.FILES_DOWNLOAD_URL_SECONDS,
             file_overwrite=True,  # keys are unique: no existence check before each write
             default_acl=None,
-            transfer_config=TRANSFER,
+            # One part in memory at a time (no threads): a 100 MB upload costs one 8 MB buffer, not ten.
+            transfer_config=TransferConfig(
+                multipart_threshold=8 * 1024 * 1024, multipart_chunksize=8 * 1024 * 1024, use_threads=False
+            ),
             client_config=Config(
                 # aws-chunked trailing checksums are not understood by every S3-compatible store.
                 request_checksum_calculation="when_required",
@@ -70,6 +80,8 @@ class S3Backend(Backend):
         return storage.url(key, expire=seconds)
 
     def classify(self, exc: BaseException) -> StorageFailure:
+        from botocore.exceptions import ClientError
+
         if isinstance(exc, ClientError):
             status = int(exc.response.get("ResponseMetadata", {}).get("HTTPStatusCode") or 0)
             code = exc.response.get("Error", {}).get("Code", "")
