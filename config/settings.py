@@ -508,6 +508,7 @@ FILES_CATEGORIES: dict[str, list[str]] = {
 # Uploads stream to disk (never kept whole in memory) and are exempt from MAX_REQUEST_BODY_BYTES.
 FILE_UPLOAD_HANDLERS = ["django.core.files.uploadhandler.TemporaryFileUploadHandler"]
 BODY_SIZE_LIMIT_EXEMPT = [("POST", r"^/api/v1/files/?$")]
+SPECTACULAR_SETTINGS.setdefault("ENUM_NAME_OVERRIDES", {}).update({"FileCategoryEnum": list(FILES_CATEGORIES)})
 CELERY_QUEUE_NAMES.append("files")
 CELERY_TASK_ROUTES.update({"files.tasks.*": {"queue": "files"}})
 CELERY_BEAT_SCHEDULE.update(
