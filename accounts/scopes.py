@@ -11,6 +11,8 @@ INTEGRATIONS_MANAGE = "integrations:manage"
 PAYMENTS_READ = "payments:read"
 PAYMENTS_WRITE = "payments:write"
 MESSAGES_SEND = "messages:send"
+FILES_READ = "files:read"
+FILES_WRITE = "files:write"
 
 ALL_SCOPES: tuple[str, ...] = (
     ORDERS_READ,
@@ -24,6 +26,8 @@ ALL_SCOPES: tuple[str, ...] = (
     PAYMENTS_READ,
     PAYMENTS_WRITE,
     MESSAGES_SEND,
+    FILES_READ,
+    FILES_WRITE,
 )
 
 SCOPE_DESCRIPTIONS: dict[str, str] = {
@@ -38,6 +42,8 @@ SCOPE_DESCRIPTIONS: dict[str, str] = {
     PAYMENTS_READ: "Read payments and refunds",
     PAYMENTS_WRITE: "Create payments and refunds",
     MESSAGES_SEND: "Send email, SMS and chat messages",
+    FILES_READ: "Read files and download them",
+    FILES_WRITE: "Upload, change and delete files",
 }
 
 ROLE_OWNER = "owner"
@@ -50,7 +56,7 @@ _READ_SCOPES = frozenset(s for s in ALL_SCOPES if s.endswith(":read"))
 ROLE_SCOPES: dict[str, frozenset[str]] = {
     ROLE_OWNER: frozenset(ALL_SCOPES),
     ROLE_ADMIN: frozenset(ALL_SCOPES),
-    ROLE_MEMBER: _READ_SCOPES | {ORDERS_WRITE, PAYMENTS_WRITE, MESSAGES_SEND},
+    ROLE_MEMBER: _READ_SCOPES | {ORDERS_WRITE, PAYMENTS_WRITE, MESSAGES_SEND, FILES_WRITE},
     ROLE_VIEWER: _READ_SCOPES,
 }
 

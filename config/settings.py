@@ -52,6 +52,7 @@ INSTALLED_APPS = [
     "sync",
     "payments",
     "messaging",
+    "files",
 ]
 
 MIDDLEWARE = [
@@ -479,6 +480,39 @@ SPECTACULAR_SETTINGS.setdefault("ENUM_NAME_OVERRIDES", {}).update(
         "MessageStatusEnum": "messaging.models.Message.Status",
         "MessagePriorityEnum": "messaging.models.Priority",
     }
+)
+
+# files
+# Per-company upload limit unless the company's storage route sets its own (413 beyond it, mid-stream).
+FILES_MAX_UPLOAD_BYTES = env_int("FILES_MAX_UPLOAD_BYTES", 25 * 1024 * 1024)
+# The largest limit a company may set for itself.
+FILES_MAX_UPLOAD_BYTES_CEILING = env_int("FILES_MAX_UPLOAD_BYTES_CEILING", 1024 * 1024 * 1024)
+# Local storage (the embedded default and last fallback) keeps files under this folder.
+FILES_LOCAL_ROOT = Path(env_str("FILES_LOCAL_ROOT", str(VAR_DIR / "files")))
+# Lifetime of download URLs (signed by the provider, or by the hub for local files).
+FILES_DOWNLOAD_URL_SECONDS = env_int("FILES_DOWNLOAD_URL_SECONDS", 300)
+# Seconds before a storage provider call gives up (then the next storage of the route is tried).
+FILES_PROVIDER_TIMEOUT_SECONDS = env_int("FILES_PROVIDER_TIMEOUT_SECONDS", 30)
+# Content types (detected from the bytes) each category accepts.
+FILES_CATEGORIES: dict[str, list[str]] = {
+    "documents": ["application/pdf", "text/plain", "application/rtf", "application/msword",
+                  "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+                  "application/vnd.oasis.opendocument.text"],
+    "images": ["image/jpeg", "image/png", "image/gif", "image/webp", "image/heic", "image/tiff", "image/bmp"],
+    "spreadsheets": ["text/csv", "application/vnd.ms-excel",
+                     "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+                     "application/vnd.oasis.opendocument.spreadsheet"],
+    "archives": ["application/zip", "application/gzip", "application/x-tar", "application/x-7z-compressed",
+                 "application/x-bzip2", "application/x-xz"],
+}  # fmt: skip
+# Uploads stream to disk (never kept whole in memory) and are exempt from MAX_REQUEST_BODY_BYTES.
+FILE_UPLOAD_HANDLERS = ["django.core.files.uploadhandler.TemporaryFileUploadHandler"]
+BODY_SIZE_LIMIT_EXEMPT = [("POST", r"^/api/v1/files/?$")]
+SPECTACULAR_SETTINGS.setdefault("ENUM_NAME_OVERRIDES", {}).update({"FileCategoryEnum": list(FILES_CATEGORIES)})
+CELERY_QUEUE_NAMES.append("files")
+CELERY_TASK_ROUTES.update({"files.tasks.*": {"queue": "files"}})
+CELERY_BEAT_SCHEDULE.update(
+    {"files-migrate-to-primary": {"task": "files.tasks.files_migrate_sweep", "schedule": 300.0}}
 )
 
 # --- built from the sections above ---------------------------------------------------

@@ -11,6 +11,7 @@ from integrations.providers.base import ConfigField, Provider
 MASK = "****"
 _url = URLValidator(schemes=["http", "https"])
 _email = EmailValidator()
+_BOOL_WORDS = {"true": True, "false": False, "1": True, "0": False, "yes": True, "no": False}
 
 
 def mask_secret(value: Any) -> str:
@@ -31,6 +32,12 @@ def _clean_value(spec: ConfigField, value: Any) -> Any:
             return int(value)
         except (TypeError, ValueError):
             raise DjangoValidationError("Enter an integer.")
+    if spec.kind == "bool":
+        if isinstance(value, bool):
+            return value
+        if isinstance(value, str) and value.strip().lower() in _BOOL_WORDS:
+            return _BOOL_WORDS[value.strip().lower()]
+        raise DjangoValidationError("Enter true or false.")
     if not isinstance(value, str):
         raise DjangoValidationError("Enter a string.")
     if "\x00" in value:

@@ -32,8 +32,12 @@ class BodySizeLimitMiddleware:
     def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
         self.get_response = get_response
         self.limit = settings.MAX_REQUEST_BODY_BYTES
+        # Routes that stream their bodies and enforce their own limit (file uploads).
+        self.exempt = [(method, re.compile(path)) for method, path in getattr(settings, "BODY_SIZE_LIMIT_EXEMPT", [])]
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
+        if any(request.method == method and path.match(request.path_info) for method, path in self.exempt):
+            return self.get_response(request)
         length = request.META.get("CONTENT_LENGTH") or "0"
         try:
             size = int(length)

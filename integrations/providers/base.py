@@ -13,7 +13,7 @@ from django.conf import settings
 
 from core import outbound
 
-CATEGORIES: tuple[str, ...] = ("commerce", "payments", "messaging", "delivery", "generic")
+CATEGORIES: tuple[str, ...] = ("commerce", "payments", "messaging", "delivery", "storage", "generic")
 
 # Providers that sign with a timestamp refuse deliveries older (or newer) than this.
 TIMESTAMP_TOLERANCE_SECONDS = 300
@@ -25,7 +25,7 @@ class ConfigField:
 
     name: str  # camelCase, as on the wire (config objects keep their keys as sent)
     label: str
-    kind: str = "str"  # "str", "url", "int", "email"
+    kind: str = "str"  # "str", "url", "int", "email", "bool"
     required: bool = False
     secret: bool = False
     default: Any = None

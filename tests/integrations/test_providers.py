@@ -24,8 +24,14 @@ EXPECTED = {
     "deliveroo": "delivery",
     "careem": "delivery",
     "talabat": "delivery",
+    "s3": "storage",
+    "gcs": "storage",
+    "azure_blob": "storage",
+    "local": "storage",
     "generic": "generic",
 }
+# Storage providers send no webhooks.
+NO_INBOUND = {"amazon", "smtp", "s3", "gcs", "azure_blob", "local"}
 
 
 def test_every_provider_of_the_issue_is_declared_with_its_category():
@@ -39,7 +45,7 @@ def test_each_provider_declares_fields_a_check_and_help(provider):
     assert spec.category in CATEGORIES
     assert spec.fields and callable(spec.check)
     assert spec.inbound_help
-    assert (spec.inbound is None) == (provider in {"amazon", "smtp"})
+    assert (spec.inbound is None) == (provider in NO_INBOUND)
 
 
 @pytest.mark.parametrize("provider", list(EXPECTED))
@@ -50,6 +56,8 @@ def test_no_secret_field_survives_masking(provider):
         f.name: (
             587
             if f.kind == "int"
+            else False
+            if f.kind == "bool"
             else f"https://{f.name.lower()}.example.com/"
             if f.kind == "url"
             else "a@b.example"
