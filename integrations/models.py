@@ -6,7 +6,6 @@ from django.db import models
 
 from accounts.crypto import EncryptedJSONField
 from integrations.providers import get_provider
-from integrations.providers.base import CATEGORIES
 
 
 class Integration(models.Model):
@@ -28,7 +27,9 @@ class Integration(models.Model):
     # No choices: provider keys come from the registry (integrations/providers), validated by the
     # services and serializers, so adding a provider needs no migration.
     provider = models.CharField(max_length=32)
-    category = models.CharField(max_length=16, choices=[(c, c) for c in CATEGORIES])
+    # The provider's category (integrations.providers.base.CATEGORIES), copied from the registry; no
+    # choices for the same reason as `provider`.
+    category = models.CharField(max_length=16)
     status = models.CharField(max_length=16, choices=Status.choices, default=Status.ACTIVE)
     # Non-secret settings (URLs, ids); the provider's secret fields live only in `credentials`.
     config = models.JSONField(default=dict, blank=True)

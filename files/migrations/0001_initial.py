@@ -11,7 +11,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ("accounts", "0001_initial"),
-        ("integrations", "0003_alter_integration_category"),
+        ("integrations", "0002_alter_integration_provider"),
     ]
 
     operations = [
