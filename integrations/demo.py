@@ -1,4 +1,9 @@
-"""Demo integrations for `manage.py seed_demo`, pointed at placeholder URLs (health is shown as it is)."""
+"""Demo integrations for `manage.py seed_demo`.
+
+The sandbox gateway answers in-process, so demo payments and refunds succeed offline; the
+commerce and chat integrations point at placeholder URLs (their health is shown as it is),
+and the partner integration's receiver is where the demo webhook endpoint delivers.
+"""
 
 from accounts.models import Company
 from integrations import services
@@ -15,15 +20,7 @@ DEMO = [
             "webhookSecret": "demo-woocommerce-webhook-secret",
         },
     ),
-    (
-        "Demo Stripe",
-        "stripe",
-        {
-            "baseUrl": "https://stripe.example.com",
-            "secretKey": "sk_test_demo_placeholder_000000000000",
-            "webhookSecret": "whsec_demo_placeholder_000000000000",
-        },
-    ),
+    ("Demo sandbox gateway", "sandbox", {"webhookSecret": "whsec_ZGVtby1zYW5kYm94LXNlY3JldC0wMDAwMDA="}),
     (
         "Demo Slack",
         "slack",
@@ -43,3 +40,8 @@ def seed(company: Company) -> None:
         if Integration.objects.filter(company=company, name=name).exists():
             continue
         services.integration_create(company_id=company.id, name=name, provider=provider, config=config)
+
+
+def sandbox_gateway(company: Company) -> Integration | None:
+    """Return the demo company's sandbox integration (what its demo payments are linked to), if seeded."""
+    return Integration.objects.filter(company=company, provider="sandbox").order_by("created_at").first()

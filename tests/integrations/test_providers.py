@@ -25,6 +25,7 @@ EXPECTED = {
     "careem": "delivery",
     "talabat": "delivery",
     "generic": "generic",
+    "sandbox": "generic",
 }
 
 
