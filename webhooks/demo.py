@@ -16,6 +16,8 @@ from webhooks import signing
 from webhooks.models import Endpoint
 
 DEMO_NAME = "Demo subscriber"
+# Seeded after the other apps' demo data: only events from then on are delivered.
+SEED_LAST = True
 # The demo partner integration of integrations/demo.py, whose receiver this endpoint calls.
 RECEIVER_INTEGRATION = "Demo partner (Standard Webhooks)"
 

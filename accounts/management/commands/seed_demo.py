@@ -78,12 +78,15 @@ class Command(BaseCommand):
                 }
                 creds_file.write_text(json.dumps(creds, indent=2))
                 creds_file.chmod(0o600)
+            modules = []
             for config in apps.get_app_configs():
                 try:
-                    module = importlib.import_module(f"{config.name}.demo")
+                    modules.append(importlib.import_module(f"{config.name}.demo"))
                 except ModuleNotFoundError as exc:
                     if exc.name != f"{config.name}.demo":
                         raise
-                    continue
+            # A module with SEED_LAST (the webhook endpoint) runs after the others, so the demo
+            # history it would otherwise subscribe to is not delivered as a backlog.
+            for module in sorted(modules, key=lambda m: bool(getattr(m, "SEED_LAST", False))):
                 module.seed(company)
         self.stdout.write(json.dumps({**creds, "file": str(creds_file)}))
