@@ -489,8 +489,6 @@ INSTALLED_APPS.append("drf_spectacular_sidecar")
 SPECTACULAR_SETTINGS.update(
     {"SWAGGER_UI_DIST": "SIDECAR", "SWAGGER_UI_FAVICON_HREF": "SIDECAR", "REDOC_DIST": "SIDECAR"}
 )
-# Shown in the admin header; the version is the project's (pyproject.toml).
-HUB_NAME = env_str("HUB_NAME", "Integration Hub")
 
 # --- built from the sections above ---------------------------------------------------
 from kombu import Queue  # noqa: E402
