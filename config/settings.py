@@ -297,8 +297,10 @@ CELERY_BEAT_SCHEDULE.update(
 # TLS. On in the embedded default (DEBUG), off in production. The older flags it replaces
 # are still read from the environment as deprecated aliases.
 _LEGACY_LOCAL_FLAGS = ("INTEGRATIONS_ALLOW_PRIVATE_URLS", "WEBHOOK_ALLOW_PRIVATE_NETWORKS", "WEBHOOK_ALLOW_HTTP")
+# The embedded default (no DATABASE_URL) is a developer's machine: its demo targets are local.
 HUB_ALLOW_LOCAL_TARGETS = env_bool(
-    "HUB_ALLOW_LOCAL_TARGETS", DEBUG or any(env_bool(name, False) for name in _LEGACY_LOCAL_FLAGS)
+    "HUB_ALLOW_LOCAL_TARGETS",
+    DEBUG or not DATABASE_URL or any(env_bool(name, False) for name in _LEGACY_LOCAL_FLAGS),
 )
 # Seconds to establish a connection, and the default wait for an answer (callers may ask longer).
 OUTBOUND_CONNECT_TIMEOUT_SECONDS = env_int("OUTBOUND_CONNECT_TIMEOUT_SECONDS", 5)
@@ -513,6 +515,13 @@ CELERY_QUEUE_NAMES.append("files")
 CELERY_TASK_ROUTES.update({"files.tasks.*": {"queue": "files"}})
 CELERY_BEAT_SCHEDULE.update(
     {"files-migrate-to-primary": {"task": "files.tasks.files_migrate_sweep", "schedule": 300.0}}
+)
+
+# demo, docs and operator home
+# Swagger UI and ReDoc from the installed drf-spectacular-sidecar package, so /api/docs/ works offline.
+INSTALLED_APPS.append("drf_spectacular_sidecar")
+SPECTACULAR_SETTINGS.update(
+    {"SWAGGER_UI_DIST": "SIDECAR", "SWAGGER_UI_FAVICON_HREF": "SIDECAR", "REDOC_DIST": "SIDECAR"}
 )
 
 # --- built from the sections above ---------------------------------------------------

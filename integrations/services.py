@@ -17,7 +17,7 @@ from core.errors import Conflict, InvalidInput
 from integrations.configuration import config_merge
 from integrations.inbound import lookup
 from integrations.inbound.lookup import InboundTarget
-from integrations.inbound.registry import InboundMessage, handlers_for
+from integrations.inbound.registry import InboundMessage, Rejected, handlers_for
 from integrations.models import InboundEvent, Integration
 from integrations.providers import all_providers, get_provider
 from integrations.providers.base import CheckResult, InboundRequest, ParsedEvent
@@ -80,7 +80,7 @@ def integration_create(
         company_id=company_id,
         integration_type=spec.key,
         integration_id=integration.id,
-        operation="update",
+        operation="create",
         status="success",
         message=f"Integration {name!r} created.",
         user_id=user_id,
@@ -277,6 +277,7 @@ class Outcome:
     status: str  # processed, ignored, failed, skipped (gone or already done)
     attempts: int = 0
     error: str = ""
+    retryable: bool = True  # False when a handler rejected the payload: the same bytes fail again
 
 
 def _message(event: InboundEvent) -> InboundMessage:
@@ -317,6 +318,7 @@ def inbound_event_process(*, event_id: UUID) -> Outcome:
         "metadata": {"inboundEventId": str(event.id), "topic": event.topic, "providerEventId": event.provider_event_id},
     }
     logs: list[LogEntry] = []
+    rejected: list[str] = []
     if event.attempts == 0:
         logs.append(LogEntry(**base, status="success", message=f"Received {event.topic}.", timestamp=event.received_at))
     handlers = handlers_for(event.provider, event.topic)
@@ -330,8 +332,8 @@ def inbound_event_process(*, event_id: UUID) -> Outcome:
         try:
             message = _message(event)
             with transaction.atomic():  # a failing handler's writes are rolled back, the failure is kept
-                for handler in handlers:
-                    handler(message)
+                answers = [handler(message) for handler in handlers]
+            rejected = [answer.reason for answer in answers if isinstance(answer, Rejected)]
         except Exception as exc:
             event.status = InboundEvent.Status.FAILED
             event.error = "".join(traceback.format_exception_only(exc)).strip()[:4000]
@@ -344,13 +346,25 @@ def inbound_event_process(*, event_id: UUID) -> Outcome:
                 )
             )
         else:
-            event.status = InboundEvent.Status.PROCESSED
-            logs.append(
-                LogEntry(**base, status="success", message=f"Processed {event.topic} ({len(handlers)} handler(s)).")
-            )
+            if rejected:  # the handler refused the payload (and logged why): not processed, not a success
+                event.status = InboundEvent.Status.FAILED
+                event.error = "; ".join(rejected)[:4000]
+                logs.append(
+                    LogEntry(
+                        **base,
+                        status="error",
+                        message=f"{event.topic} was not applied: {event.error[:300]}",
+                        error_details={"error": event.error, "attempt": event.attempts},
+                    )
+                )
+            else:
+                event.status = InboundEvent.Status.PROCESSED
+                logs.append(
+                    LogEntry(**base, status="success", message=f"Processed {event.topic} ({len(handlers)} handler(s)).")
+                )
     event.save(update_fields=["status", "attempts", "processed_at", "error", "updated_at"])
     log_record_many(logs)
-    return Outcome(event.status, event.attempts, event.error)
+    return Outcome(event.status, event.attempts, event.error, retryable=not rejected)
 
 
 @transaction.atomic

@@ -10,7 +10,7 @@ from integrations import selectors, services
 def inbound_event_process(self, event_id: str) -> str:
     """Process one stored inbound event; a failing handler is retried with backoff up to INBOUND_MAX_ATTEMPTS."""
     outcome = services.inbound_event_process(event_id=event_id)
-    if outcome.status == "failed" and outcome.attempts < settings.INBOUND_MAX_ATTEMPTS:
+    if outcome.status == "failed" and outcome.retryable and outcome.attempts < settings.INBOUND_MAX_ATTEMPTS:
         raise self.retry(countdown=min(2**outcome.attempts, 300))
     return outcome.status
 

@@ -1,4 +1,7 @@
-"""Demo integration logs: a few hundred realistic operations of the last two weeks, and some request logs."""
+"""Demo integration logs: a few hundred realistic operations of the last two weeks, and some request logs.
+
+integrations/demo.py links them to the demo integrations of their platform once those exist.
+"""
 
 import random
 from datetime import timedelta
@@ -16,8 +19,10 @@ _PLATFORMS = [
     ("shopify", lambda p: str(8_123_456_000 + p), "SH", lambda p: {"handle": f"demo-product-{p}", "variants": 2}),
     ("amazon", lambda p: f"B0{p:08d}", "AMZ", lambda p: {"marketplace": "ATVPDKIKX0DER", "asinStatus": "ACTIVE"}),
 ]
+_LABELS = {"woocommerce": "WooCommerce", "shopify": "Shopify", "amazon": "Amazon"}
+# "{platform}" is the log's own platform (a Shopify log never blames WooCommerce).
 _ERRORS = [
-    ("Failed to connect to WooCommerce API", {"error": "Connection timeout", "code": "ECONNRESET"}),
+    ("Failed to connect to {platform} API", {"error": "Connection timeout", "code": "ECONNRESET"}),
     ("Rate limited by the provider", {"error": "Too Many Requests", "code": "HTTP_429", "retryAfter": 30}),
     ("Invalid product data: price is required", {"error": "Validation failed", "code": "HTTP_400", "field": "price"}),
     ("Authentication failed", {"error": "Unauthorized", "code": "HTTP_401"}),
@@ -46,7 +51,8 @@ def seed(company: Company) -> None:
         status = rng.choices(["success", "error", "pending"], weights=[88, 9, 3])[0]
         message, details = (f"Product {_VERBS[operation]} {itype}", None)
         if status == "error":
-            message, details = rng.choice(_ERRORS)
+            template, details = rng.choice(_ERRORS)
+            message = template.format(platform=_LABELS[itype])
         elif status == "pending":
             message = f"Product {operation} to {itype} queued"
         entries.append(

@@ -35,6 +35,7 @@ class IntegrationLog(models.Model):
         DELETE = "delete"
         WEBHOOK = "webhook"
         SYNC = "sync"
+        CREATE = "create"  # a record made in the hub itself (an integration), not sent anywhere
 
     class Status(models.TextChoices):
         SUCCESS = "success"

@@ -10,6 +10,24 @@ from django.utils import timezone
 
 HEARTBEAT_CACHE_KEY = "health:worker-heartbeat"
 
+# When this process began serving (config/wsgi.py); None outside a web server (tests, shells).
+_serving_since: float | None = None
+
+
+def serving_started() -> None:
+    """Note that the web server starts now: until a heartbeat can have arrived, no worker is not down."""
+    global _serving_since
+    _serving_since = time.monotonic()
+
+
+def _starting_up() -> bool:
+    """Return whether the server started less than WORKER_HEARTBEAT_MAX_AGE ago (workers boot beside it)."""
+    return _serving_since is not None and time.monotonic() - _serving_since < settings.WORKER_HEARTBEAT_MAX_AGE
+
+
+class StartingUp(Exception):
+    """A component that is not up yet, within the start-up grace period: reported, not counted as down."""
+
 
 def worker_heartbeat_record() -> None:
     """Note that a worker is alive (called by a beat task and when a worker starts)."""
@@ -23,6 +41,8 @@ def _timed(check: Callable[[], str | None]) -> dict:
         result = {"status": "up"}
         if detail:
             result["detail"] = detail
+    except StartingUp as exc:
+        result = {"status": "starting", "detail": str(exc)}
     except Exception as exc:  # a health check reports failures, it never raises
         result = {"status": "down", "error": f"{type(exc).__name__}: {str(exc)[:200]}"}
     result["latencyMs"] = round((time.perf_counter() - started) * 1000, 2)
@@ -59,6 +79,8 @@ def _broker() -> str:
 def _worker() -> str:
     beat = cache.get(HEARTBEAT_CACHE_KEY)
     if beat is None:
+        if _starting_up():
+            raise StartingUp("the server just started; waiting for the first worker heartbeat")
         raise RuntimeError("no worker heartbeat yet")
     age = time.time() - float(beat)
     if age > settings.WORKER_HEARTBEAT_MAX_AGE:
@@ -70,9 +92,10 @@ def health_report() -> tuple[bool, dict]:
     """Return (all up, report) with each component's status and latency."""
     checks = {"database": _database, "cache": _cache, "broker": _broker, "worker": _worker}
     components = {name: _timed(fn) for name, fn in checks.items()}
-    down = [name for name, c in components.items() if c["status"] != "up"]
+    down = [name for name, c in components.items() if c["status"] == "down"]
+    starting = any(c["status"] == "starting" for c in components.values())
     report = {
-        "status": "ok" if not down else "degraded",
+        "status": "degraded" if down else ("starting" if starting else "ok"),
         "timestamp": timezone.now(),
         "components": components,
     }

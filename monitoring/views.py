@@ -5,6 +5,7 @@ integrations' last checks) through that app's selectors; the URLs are source API
 monitoring/* plus `integrations/status`, its `monitoring/providers`.
 """
 
+import logging
 from datetime import timedelta
 
 from django.conf import settings
@@ -27,6 +28,8 @@ from logs import selectors as log_selectors
 from logs.serializers import MetricsQuery, MetricsResponse
 from monitoring.health import health_report
 
+logger = logging.getLogger(__name__)
+
 
 @extend_schema(tags=["monitoring"], auth=[], responses={200: OpenApiTypes.OBJECT, 503: OpenApiTypes.OBJECT})
 class HealthView(APIView):
@@ -48,7 +51,12 @@ class HealthView(APIView):
             "details": {"down": report["down"]},
             **report,
         }
-        return Response(body, status=status.HTTP_503_SERVICE_UNAVAILABLE)
+        response = Response(body, status=status.HTTP_503_SERVICE_UNAVAILABLE)
+        # A 503 here is the health check doing its job, not a server fault: one WARNING naming what
+        # is down instead of Django's ERROR "Service Unavailable" line for every probe.
+        response._has_been_logged = True
+        logger.warning("Health check: unavailable: %s.", down)
+        return response
 
 
 @extend_schema(tags=["monitoring"], responses=OpenApiTypes.OBJECT)

@@ -18,7 +18,7 @@ from django.utils.dateparse import parse_datetime
 
 from core import money
 from core.phones import InvalidPhone, to_e164
-from integrations.inbound.registry import InboundMessage
+from integrations.inbound.registry import InboundMessage, Rejected
 from logs.services import log_record
 from orders import services
 from orders import status as machine
@@ -273,16 +273,20 @@ def map_delivery(provider: str, payload: dict[str, Any]) -> Mapped:
 # --- the shared import -----------------------------------------------------------------
 
 
-def order_import(message: InboundMessage, mapped: Mapped) -> Order | None:
-    """Create or update the order a provider sent, cancel it if the provider did; log the outcome."""
+def order_import(message: InboundMessage, mapped: Mapped) -> Order | Rejected:
+    """Create or update the order a provider sent, cancel it if the provider did; log the outcome.
+
+    A refused order answers Rejected, so the inbound event is kept failed (not processed).
+    """
     data = mapped.order
     actor = f"provider:{message.provider}"
     try:
         with transaction.atomic():
             outcome, order = _apply(message, mapped, actor)
     except services.OrderValidationError as exc:
-        _log(message, "error", f"Order {data.external_order_id} rejected: {exc.message}", None, exc.details, mapped)
-        return None
+        text = f"Order {data.external_order_id} rejected: {exc.message}"
+        _log(message, "error", text, None, exc.details, mapped)
+        return Rejected(text)
     _log(message, "success", f"Order {data.external_order_id} {outcome}.", order, None, mapped)
     return order
 
@@ -353,31 +357,32 @@ def _log(
     )
 
 
-def _handle(message: InboundMessage, mapper: Any) -> None:
+def _handle(message: InboundMessage, mapper: Any) -> Rejected | None:
     if not isinstance(message.payload, dict):
         _log(message, "error", "The order payload is not a JSON object.", None, None, None)
-        return
+        return Rejected("The order payload is not a JSON object.")
     try:
         mapped = mapper(message.payload)
     except (PayloadError, ValueError, TypeError) as exc:
         _log(message, "error", f"Order payload not understood: {exc}", None, {"error": str(exc)}, None)
-        return
-    order_import(message, mapped)
+        return Rejected(f"Order payload not understood: {exc}")
+    imported = order_import(message, mapped)
+    return imported if isinstance(imported, Rejected) else None
 
 
-def woocommerce_order(message: InboundMessage) -> None:
+def woocommerce_order(message: InboundMessage) -> Rejected | None:
     """Handler for WooCommerce order.created / order.updated."""
-    _handle(message, map_woocommerce)
+    return _handle(message, map_woocommerce)
 
 
-def shopify_order(message: InboundMessage) -> None:
+def shopify_order(message: InboundMessage) -> Rejected | None:
     """Handler for Shopify orders/create / orders/updated / orders/cancelled."""
-    _handle(message, map_shopify)
+    return _handle(message, map_shopify)
 
 
-def delivery_order(message: InboundMessage) -> None:
+def delivery_order(message: InboundMessage) -> Rejected | None:
     """Handler for the delivery partners' order.created / order.updated / order.cancelled."""
-    _handle(message, lambda payload: map_delivery(message.provider, payload))
+    return _handle(message, lambda payload: map_delivery(message.provider, payload))
 
 
 def register() -> None:

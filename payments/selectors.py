@@ -108,10 +108,16 @@ def payment_stats(
         )
     )
     by_gateway: dict[str, Any] = {}
-    for row in qs.values("gateway").annotate(
-        n=Count("id"),
-        ok=Count("id", filter=Q(status__in=CAPTURED)),
-        failed=Count("id", filter=Q(status=Payment.Status.FAILED)),
+    # order_by("gateway") replaces the list's ordering: kept, its columns would join the GROUP BY
+    # and split each gateway into one row per payment (the last, oldest, row then won).
+    for row in (
+        qs.values("gateway")
+        .annotate(
+            n=Count("id"),
+            ok=Count("id", filter=Q(status__in=CAPTURED)),
+            failed=Count("id", filter=Q(status=Payment.Status.FAILED)),
+        )
+        .order_by("gateway")
     ):
         volumes = _volumes(
             list(

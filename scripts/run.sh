@@ -4,8 +4,9 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 PY=.venv/bin/python
-HOST=${HOST:-127.0.0.1}
-PORT=${PORT:-8000}
+# Exported: the demo seed points its webhook endpoint at this server's own receiver.
+export HOST=${HOST:-127.0.0.1}
+export PORT=${PORT:-8000}
 mkdir -p var
 
 $PY manage.py migrate --noinput >var/migrate.log
@@ -33,7 +34,7 @@ Integration Hub is starting at {base}
   Demo owner:  {creds['owner']['username']} / {creds['owner']['password']}  (company "{creds['company']}")
   Demo API key (all scopes): {creds['apiKey']}
   Try: curl -H 'X-API-Key: {creds['apiKey']}' {base}/api/v1/auth/me/
-Worker and beat logs: var/worker.log, var/beat.log. Credentials are kept in var/demo_credentials.json.
+Worker and beat logs: var/worker.log, var/beat.log. Credentials are kept in {creds.get("file", "var/demo_credentials.json")}.
 """, flush=True)
 PYEOF
 

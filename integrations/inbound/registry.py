@@ -6,9 +6,11 @@ they handle here, e.g. in OrdersConfig.ready():
     from integrations.inbound.registry import register_inbound_handler
     register_inbound_handler("woocommerce", "order.created", handlers.woocommerce_order)
 
-A handler takes an InboundMessage and returns nothing; raising an exception makes the
-processing task retry. Handlers must be idempotent: an event can be processed again
-(retries, an operator's "reprocess").
+A handler takes an InboundMessage and returns nothing, or Rejected(reason) when the event
+cannot be applied and a retry would not help (a payload the owning app refuses): the event
+is then marked failed with that reason, for an operator to read and reprocess. Raising an
+exception rolls the handler's writes back and marks the event failed too. Handlers must be
+idempotent: an event can be processed again (retries, an operator's "reprocess").
 """
 
 from collections.abc import Callable
@@ -35,7 +37,14 @@ class InboundMessage:
     received_at: datetime
 
 
-Handler = Callable[[InboundMessage], None]
+@dataclass(frozen=True)
+class Rejected:
+    """A handler's answer for an event it could not apply: kept failed, with the reason, not retried."""
+
+    reason: str
+
+
+Handler = Callable[[InboundMessage], Rejected | None]
 
 _handlers: list[tuple[str, str, Handler]] = []
 

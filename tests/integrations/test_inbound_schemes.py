@@ -197,7 +197,11 @@ def test_a_correctly_signed_delivery_is_stored_once_and_answered_200(case, compa
     assert (receipt.status, receipt.message) == ("success", f"Received {case.topic}.")
     assert receipt.timestamp == event.received_at
     assert receipt.integration_type == case.provider
-    assert outcome.status == "success"
+    # These signature fixtures are not importable orders (Shopify's documentation sample does not
+    # add up; the Careem and Talabat ones carry no items): the orders handler refuses them, and the
+    # event's outcome says so instead of claiming success.
+    refused = {"shopify", "careem", "talabat"}
+    assert outcome.status == ("error" if case.provider in refused else "success"), outcome.message
 
 
 def test_a_tampered_body_is_refused_with_401_and_an_error_log(case, company, make_integration, post_inbound):

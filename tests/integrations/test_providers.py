@@ -29,6 +29,7 @@ EXPECTED = {
     "azure_blob": "storage",
     "local": "storage",
     "generic": "generic",
+    "sandbox": "generic",
 }
 # Storage providers send no webhooks.
 NO_INBOUND = {"amazon", "smtp", "s3", "gcs", "azure_blob", "local"}

@@ -158,7 +158,10 @@ def test_the_list_sorts_by_timestamp_product_id_and_status_both_ways(api, compan
     ("query", "fragments"),
     [
         ("integrationType=ebay", ["Invalid integration type. Must be one of: woocommerce", "amazon", "shopify"]),
-        ("operation=explode", ["Invalid operation. Must be one of: export, import, update, delete, webhook, sync"]),
+        (
+            "operation=explode",
+            ["Invalid operation. Must be one of: export, import, update, delete, webhook, sync, create"],
+        ),
         ("status=ok", ["Invalid status. Must be one of: success, error, pending"]),
         ("sortBy=message", ["Invalid sortBy. Must be one of: timestamp, productId, status"]),
         ("sortOrder=up", ["Invalid sortOrder. Must be one of: asc, desc"]),

@@ -268,7 +268,7 @@ def test_stats_count_volumes_and_gateways_over_a_period(api, company, make_payme
         "total": 1,
         "active": 1,
         "available": ["stripe"],
-        "supported": ["stripe", "paypal", "square", "authorizenet", "razorpay"],
+        "supported": ["stripe", "paypal", "square", "authorizenet", "razorpay", "sandbox"],
     }  # noqa: E501
     later = api.get(f"{URL}/stats", {"startDate": "2999-01-01"}, **pay_headers).json()
     assert later["totalPayments"] == 0 and later["totalVolume"] is None
@@ -486,3 +486,14 @@ def test_a_payment_whose_integration_was_deleted_cannot_be_refunded_here(api, co
     assert response.status_code == 400
     assert "integration was deleted" in response.json()["message"]
     assert not Refund.objects.exists()
+
+
+def test_stats_by_gateway_count_every_payment_of_the_gateway(api, company, make_payment, stripe_gw, pay_headers):
+    # given three stripe payments (a grouping that kept the list's ordering saw one row per payment)
+    make_payment(company, gateway="stripe", amount="10.00")
+    make_payment(company, gateway="stripe", amount="20.00")
+    make_payment(company, gateway="stripe", amount="30.00", status="failed")
+    # when
+    stripe = api.get(f"{URL}/stats", **pay_headers).json()["byGateway"]["stripe"]
+    # then
+    assert (stripe["count"], stripe["successful"], stripe["failed"], stripe["volume"]) == (3, 2, 1, "30.00")
