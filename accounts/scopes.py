@@ -11,6 +11,8 @@ INTEGRATIONS_MANAGE = "integrations:manage"
 PAYMENTS_READ = "payments:read"
 PAYMENTS_WRITE = "payments:write"
 MESSAGES_SEND = "messages:send"
+EVENTS_READ = "events:read"
+EVENTS_WRITE = "events:write"
 
 ALL_SCOPES: tuple[str, ...] = (
     ORDERS_READ,
@@ -24,6 +26,8 @@ ALL_SCOPES: tuple[str, ...] = (
     PAYMENTS_READ,
     PAYMENTS_WRITE,
     MESSAGES_SEND,
+    EVENTS_READ,
+    EVENTS_WRITE,
 )
 
 SCOPE_DESCRIPTIONS: dict[str, str] = {
@@ -38,6 +42,8 @@ SCOPE_DESCRIPTIONS: dict[str, str] = {
     PAYMENTS_READ: "Read payments and refunds",
     PAYMENTS_WRITE: "Create payments and refunds",
     MESSAGES_SEND: "Send email, SMS and chat messages",
+    EVENTS_READ: "Read events, event types, Kafka sinks and sources",
+    EVENTS_WRITE: "Publish events; manage event types, Kafka sinks and sources",
 }
 
 ROLE_OWNER = "owner"

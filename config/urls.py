@@ -15,6 +15,7 @@ api_v1 = [
     path("", include("sync.urls")),
     path("", include("payments.urls")),
     path("", include("messaging.urls")),
+    path("", include("streaming.urls")),
 ]
 
 urlpatterns = [

@@ -25,6 +25,7 @@ EXPECTED = {
     "careem": "delivery",
     "talabat": "delivery",
     "generic": "generic",
+    "kafka": "generic",
 }
 
 
@@ -39,7 +40,7 @@ def test_each_provider_declares_fields_a_check_and_help(provider):
     assert spec.category in CATEGORIES
     assert spec.fields and callable(spec.check)
     assert spec.inbound_help
-    assert (spec.inbound is None) == (provider in {"amazon", "smtp"})
+    assert (spec.inbound is None) == (provider in {"amazon", "smtp", "kafka"})
 
 
 @pytest.mark.parametrize("provider", list(EXPECTED))
