@@ -101,7 +101,10 @@ def consumer_config(integration: Integration, *, group_id: str) -> dict[str, Any
         "enable.auto.commit": False,
         "enable.auto.offset.store": False,
         "auto.offset.reset": "earliest",
-        "session.timeout.ms": 10_000,
+        # A short session lets a replacement consumer take over a killed one's partitions in seconds;
+        # measured against Tansu: the first join took 24 s with librdkafka's defaults, 3.6 s with these.
+        "session.timeout.ms": 6_000,
+        "heartbeat.interval.ms": 500,
         "fetch.wait.max.ms": 100,
     }
 
