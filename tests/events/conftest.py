@@ -181,7 +181,8 @@ def start_command(command: str, *, extra_env: dict[str, str] | None = None) -> s
     assert proc.stdout is not None
     line = proc.stdout.readline()
     assert "ready" in line, line
-    threading.Thread(target=lambda: [None for _ in proc.stdout], daemon=True).start()
+    proc.output = []  # type: ignore[attr-defined]  # kept for the failure report of a test
+    threading.Thread(target=lambda: proc.output.extend(proc.stdout), daemon=True).start()  # type: ignore[attr-defined]
     return proc
 
 

@@ -51,7 +51,9 @@ def test_an_orders_create_and_status_changes_arrive_in_order_with_key_and_header
         orders.order_status_change(company_id=company.id, order_id=order.id, to_status=status, actor="test")
     _drain()
     # then: on the single topic, the order's events arrive in publish order, keyed by the order id
-    published = list(SinkMessage.objects.filter(sink__topic=all_topic).order_by("id").values_list("event__type", flat=True))
+    published = list(
+        SinkMessage.objects.filter(sink__topic=all_topic).order_by("id").values_list("event__type", flat=True)
+    )
     messages = read_topic(kafka_bootstrap, all_topic, count=len(published))
     assert [json.loads(m.value())["type"] for m in messages] == published
     assert published[0] == "order.created" and "order.ready" in published
@@ -141,6 +143,9 @@ def test_events_published_while_the_broker_is_down_arrive_after_it_returns(trans
         durable_broker.start()
         # then: every event goes out once the broker is back
         wait_for(lambda: not SinkMessage.objects.filter(delivered_at__isnull=True).exists(), timeout=90)
+    except AssertionError:
+        print("".join(relay_proc.output[-40:]))
+        raise
     finally:
         stop(relay_proc)
     messages = read_topic(durable_broker.bootstrap, topic, count=51)
@@ -151,6 +156,8 @@ def test_events_published_while_the_broker_is_down_arrive_after_it_returns(trans
     assert duplicates == len(messages) - 51
     # per key, the first arrival of each event keeps publish order
     for key in range(5):
-        firsts = list(dict.fromkeys(s for m, s in zip(messages, statuses, strict=True) if m.key() == f"o-{key}".encode()))
+        firsts = list(
+            dict.fromkeys(s for m, s in zip(messages, statuses, strict=True) if m.key() == f"o-{key}".encode())
+        )
         assert firsts == [f"s{n}" for n in range(key, 50, 5)]
     print(f"broker outage: {len(messages)} messages for 51 events, {duplicates} duplicate(s) from retries")
