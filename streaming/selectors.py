@@ -69,9 +69,9 @@ def event_type_list(*, company_id: uuid.UUID) -> list[dict[str, Any]]:
             "description": t.description,
             "schema": schemas.builtin_schema(t.name),
             "example": t.example,
-            "builtIn": True,
-            "createdAt": None,
-            "updatedAt": None,
+            "built_in": True,
+            "created_at": None,
+            "updated_at": None,
         }
         for t in catalog.CATALOG.values()
     ]
@@ -84,9 +84,9 @@ def event_type_row(t: EventType) -> dict[str, Any]:
         "description": t.description,
         "schema": t.schema,
         "example": t.example,
-        "builtIn": False,
-        "createdAt": t.created_at,
-        "updatedAt": t.updated_at,
+        "built_in": False,
+        "created_at": t.created_at,
+        "updated_at": t.updated_at,
     }
 
 

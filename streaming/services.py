@@ -335,8 +335,8 @@ def test_event_produce(
         "topic": topic,
         "partition": partition,
         "offset": offset,
-        "eventId": str(event.id),
-        "integrationId": str(integration.id),
+        "event_id": str(event.id),
+        "integration_id": str(integration.id),
     }
 
 
