@@ -5,7 +5,6 @@ to the bootstrap servers and the advertised brokers before any client is made.
 """
 
 import threading
-from collections.abc import Mapping
 from typing import Any
 
 from confluent_kafka import Consumer, KafkaError, KafkaException, Producer, TopicPartition
@@ -66,7 +65,7 @@ def producer_discard(integration_id: Any) -> None:
 
 
 def produce_one(
-    integration: Integration, *, topic: str, key: str | None, value: bytes, headers: Mapping[str, str]
+    integration: Integration, *, topic: str, key: str | None, value: bytes, headers: list[tuple[str, str]]
 ) -> tuple[int, int]:
     """Produce one message and wait for the broker's acknowledgement; return (partition, offset)."""
     result: dict[str, Any] = {}
@@ -80,7 +79,7 @@ def produce_one(
             topic,
             key=key.encode() if key else None,
             value=value,
-            headers=[(k, v.encode()) for k, v in headers.items()],
+            headers=headers,
             on_delivery=delivered,
         )
     except (KafkaException, BufferError, ValueError) as exc:

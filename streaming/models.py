@@ -76,7 +76,6 @@ class SinkMessage(models.Model):
             models.Index(
                 fields=["sink", "id"], condition=models.Q(delivered_at__isnull=True), name="stream_sinkmsg_lag"
             ),
-            models.Index(fields=["event"], name="stream_sinkmsg_event"),
         ]
 
     def __str__(self) -> str:

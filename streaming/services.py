@@ -302,9 +302,9 @@ def sink_replay(*, sink: Sink, since: datetime) -> int:
     return count
 
 
-def message_headers(event: Event) -> dict[str, str]:
+def message_headers(*, event_id: str, event_type: str, company_id: str) -> list[tuple[str, str]]:
     """Return the headers every hub message carries: event id, type and company."""
-    return {"event-id": str(event.id), "event-type": event.type, "company-id": str(event.company_id)}
+    return [("event-id", event_id), ("event-type", event_type), ("company-id", company_id)]
 
 
 # --- the test event (source API 004) -----------------------------------------------------
@@ -326,7 +326,11 @@ def test_event_produce(
     event = Event(id=uuid.uuid4(), company_id=company_id, type=event_type, data=data, created_at=timezone.now())
     try:
         partition, offset = kafka.produce_one(
-            integration, topic=topic, key=_subject(event), value=event_body(event), headers=message_headers(event)
+            integration,
+            topic=topic,
+            key=_subject(event),
+            value=event_body(event),
+            headers=message_headers(event_id=str(event.id), event_type=event.type, company_id=str(company_id)),
         )
     except kafka.StreamError as exc:
         raise UpstreamError(str(exc), details={"integrationId": str(integration.id)}) from None
