@@ -143,6 +143,10 @@ def _topics_create(integration: Integration, topics: set[str]) -> None:
 def relay_round(*, limit: int | None = None) -> RoundResult:
     """Send one batch of pending sink messages and record what the broker acknowledged."""
     result = RoundResult()
+    # Look before opening a transaction: an idle relay polls often, and in the embedded mode every
+    # SQLite transaction takes the write lock (transaction_mode IMMEDIATE).
+    if not SinkMessage.objects.filter(delivered_at__isnull=True, sink__status=Sink.Status.ACTIVE).exists():
+        return result
     with transaction.atomic():
         _commit_without_flush_wait()
         if not _locked():
