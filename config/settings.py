@@ -501,6 +501,9 @@ STREAMING_CONSUMER_BATCH = env_int("STREAMING_CONSUMER_BATCH", 500)
 STREAMING_SOURCES_REFRESH_SECONDS = env_int("STREAMING_SOURCES_REFRESH_SECONDS", 5)
 # An event type's JSON Schema is free-form JSON: its keys (minLength, additionalProperties) stay as sent.
 REST_FRAMEWORK["JSON_UNDERSCOREIZE"]["ignore_fields"] += ("schema",)
+SPECTACULAR_SETTINGS.setdefault("ENUM_NAME_OVERRIDES", {}).update(
+    {"EventStreamStatusEnum": "streaming.models.StreamStatus"}
+)
 
 # --- built from the sections above ---------------------------------------------------
 from kombu import Queue  # noqa: E402

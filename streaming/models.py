@@ -26,12 +26,17 @@ class EventType(models.Model):
         return self.name
 
 
+class StreamStatus(models.TextChoices):
+    """The state of a sink or a source: paused sinks keep their events in the outbox; paused sources stop reading."""
+
+    ACTIVE = "active", "Active"
+    PAUSED = "paused", "Paused"
+
+
 class Sink(models.Model):
     """A company's subscription of a Kafka integration to event patterns: where and under which key they go."""
 
-    class Status(models.TextChoices):
-        ACTIVE = "active", "Active"
-        PAUSED = "paused", "Paused (events wait in the outbox)"
+    Status = StreamStatus
 
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     company = models.ForeignKey("accounts.Company", on_delete=models.CASCADE, related_name="event_sinks")
@@ -85,9 +90,7 @@ class SinkMessage(models.Model):
 class Source(models.Model):
     """A company's subscription to Kafka topics with a consumer group; consumed messages become events."""
 
-    class Status(models.TextChoices):
-        ACTIVE = "active", "Active"
-        PAUSED = "paused", "Paused"
+    Status = StreamStatus
 
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     company = models.ForeignKey("accounts.Company", on_delete=models.CASCADE, related_name="event_sources")

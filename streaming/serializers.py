@@ -40,7 +40,7 @@ class EventDetailSerializer(EventSerializer):
         return self.context["destinations"]
 
 
-class EventTypeSerializer(serializers.Serializer):
+class EventTypeDefinitionSerializer(serializers.Serializer):
     name = serializers.CharField(read_only=True)
     description = serializers.CharField(read_only=True)
     schema = serializers.JSONField(read_only=True)
@@ -61,7 +61,7 @@ class EventTypeUpdateSerializer(EventTypeWriteSerializer):
     name = None  # the name is the URL's
 
 
-_SINK_STATUS = [("active", "Active"), ("paused", "Paused")]
+_SINK_STATUS = Sink.Status.choices
 
 
 class SinkSerializer(ModelSerializer):
@@ -160,7 +160,7 @@ class SourceDetailSerializer(SourceSerializer):
         return self.context["group"].get("error")
 
 
-_SOURCE_STATUS = [("active", "Active"), ("paused", "Paused")]
+_SOURCE_STATUS = Sink.Status.choices  # sources and sinks share their two states
 
 
 class SourceWriteSerializer(serializers.Serializer):

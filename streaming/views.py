@@ -20,7 +20,7 @@ from streaming.serializers import (
     EventDetailSerializer,
     EventPublishSerializer,
     EventSerializer,
-    EventTypeSerializer,
+    EventTypeDefinitionSerializer,
     EventTypeUpdateSerializer,
     EventTypeWriteSerializer,
     ReplayResultSerializer,
@@ -95,37 +95,41 @@ class EventDetailView(_Scoped, APIView):
 class EventTypeListView(_Scoped, APIView):
     """The built-in event types (with their schemas) and the company's own; POST defines a new one."""
 
-    @extend_schema(responses=EventTypeSerializer(many=True))
+    @extend_schema(responses=EventTypeDefinitionSerializer(many=True))
     def get(self, request: Request) -> Response:
         rows = selectors.event_type_list(company_id=_company(request))
         page, limit = parse_page_params(request, default_limit=100)
         start = (page - 1) * limit
-        items = EventTypeSerializer(rows[start : start + limit], many=True).data
+        items = EventTypeDefinitionSerializer(rows[start : start + limit], many=True).data
         return Response({"eventTypes": items, "pagination": pagination_block(page, limit, len(rows))})
 
-    @extend_schema(request=EventTypeWriteSerializer, responses={201: EventTypeSerializer})
+    @extend_schema(request=EventTypeWriteSerializer, responses={201: EventTypeDefinitionSerializer})
     def post(self, request: Request) -> Response:
         serializer = EventTypeWriteSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         created = services.event_type_create(company_id=_company(request), **serializer.validated_data)
-        return Response(EventTypeSerializer(selectors.event_type_row(created)).data, status=status.HTTP_201_CREATED)
+        return Response(
+            EventTypeDefinitionSerializer(selectors.event_type_row(created)).data, status=status.HTTP_201_CREATED
+        )
 
 
 @extend_schema(tags=["events"])
 class EventTypeDetailView(_Scoped, APIView):
     """One event type; PUT replaces a company type's description, schema and example; DELETE removes it."""
 
-    @extend_schema(responses=EventTypeSerializer)
+    @extend_schema(responses=EventTypeDefinitionSerializer)
     def get(self, request: Request, name: str) -> Response:
-        return Response(EventTypeSerializer(selectors.event_type_get(company_id=_company(request), name=name)).data)
+        return Response(
+            EventTypeDefinitionSerializer(selectors.event_type_get(company_id=_company(request), name=name)).data
+        )
 
-    @extend_schema(request=EventTypeUpdateSerializer, responses=EventTypeSerializer)
+    @extend_schema(request=EventTypeUpdateSerializer, responses=EventTypeDefinitionSerializer)
     def put(self, request: Request, name: str) -> Response:
         found = selectors.custom_type_get(company_id=_company(request), name=name)
         serializer = EventTypeUpdateSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         updated = services.event_type_update(event_type=found, **serializer.validated_data)
-        return Response(EventTypeSerializer(selectors.event_type_row(updated)).data)
+        return Response(EventTypeDefinitionSerializer(selectors.event_type_row(updated)).data)
 
     @extend_schema(responses={204: None})
     def delete(self, request: Request, name: str) -> Response:
