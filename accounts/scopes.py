@@ -13,6 +13,8 @@ PAYMENTS_WRITE = "payments:write"
 MESSAGES_SEND = "messages:send"
 FILES_READ = "files:read"
 FILES_WRITE = "files:write"
+EVENTS_READ = "events:read"
+EVENTS_WRITE = "events:write"
 
 ALL_SCOPES: tuple[str, ...] = (
     ORDERS_READ,
@@ -28,6 +30,8 @@ ALL_SCOPES: tuple[str, ...] = (
     MESSAGES_SEND,
     FILES_READ,
     FILES_WRITE,
+    EVENTS_READ,
+    EVENTS_WRITE,
 )
 
 SCOPE_DESCRIPTIONS: dict[str, str] = {
@@ -44,6 +48,8 @@ SCOPE_DESCRIPTIONS: dict[str, str] = {
     MESSAGES_SEND: "Send email, SMS and chat messages",
     FILES_READ: "Read files and download them",
     FILES_WRITE: "Upload, change and delete files",
+    EVENTS_READ: "Read events, event types, Kafka sinks and sources",
+    EVENTS_WRITE: "Publish events; manage event types, Kafka sinks and sources",
 }
 
 ROLE_OWNER = "owner"

@@ -16,6 +16,7 @@ api_v1 = [
     path("", include("payments.urls")),
     path("", include("messaging.urls")),
     path("", include("files.urls")),
+    path("", include("streaming.urls")),
 ]
 
 urlpatterns = [

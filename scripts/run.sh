@@ -21,6 +21,11 @@ trap cleanup EXIT INT TERM
 pids+=($!)
 .venv/bin/celery -A config beat --loglevel=INFO --pidfile= >var/beat.log 2>&1 &
 pids+=($!)
+# Kafka sinks and sources (docs/events.md): both idle while no sink or source is configured.
+$PY manage.py stream_relay >var/stream_relay.log 2>&1 &
+pids+=($!)
+$PY manage.py stream_consume >var/stream_consume.log 2>&1 &
+pids+=($!)
 
 $PY - "$CREDS" "$HOST" "$PORT" <<'PYEOF'
 import json, sys

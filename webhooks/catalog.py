@@ -1,5 +1,8 @@
 """The catalog of outbound event types: what each means and an example of its data."""
 
+import re
+import uuid
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -131,16 +134,46 @@ GROUPS: tuple[str, ...] = tuple(dict.fromkeys(t.group for t in _TYPES))
 WILDCARD_ALL = "*"
 
 
-def is_known(event_type: str) -> bool:
-    """Return True when the type is in the catalog."""
-    return event_type in CATALOG
+# Companies' own event types live outside this app (the streaming app attaches a lookup from its
+# AppConfig.ready); their names must not fall in a built-in group, so `order.*` keeps its meaning.
+CUSTOM_NAME_RE = re.compile(r"^[a-z][a-z0-9_]*(\.[a-z][a-z0-9_]*){1,4}$")
+_custom_lookups: list[Callable[[uuid.UUID, str], bool]] = []
 
 
-def is_valid_subscription(pattern: str) -> bool:
-    """Return True for an exact catalog type, a group wildcard such as `order.*`, or `*`."""
+def register_custom_types(lookup: Callable[[uuid.UUID, str], bool]) -> None:
+    """Attach `lookup(company_id, name) -> bool`, which says whether a company defined that event type."""
+    if lookup not in _custom_lookups:
+        _custom_lookups.append(lookup)
+
+
+def is_custom_name(name: str) -> bool:
+    """Return True when the name may be a company's own type (well-formed, outside the built-in groups)."""
+    return bool(_custom_lookups) and bool(CUSTOM_NAME_RE.match(name)) and name.split(".", 1)[0] not in GROUPS
+
+
+def is_known(event_type: str, company_id: uuid.UUID | None = None) -> bool:
+    """Return True when the type is in the catalog, or is one the company defined."""
+    if event_type in CATALOG:
+        return True
+    return (
+        company_id is not None
+        and is_custom_name(event_type)
+        and any(f(company_id, event_type) for f in _custom_lookups)
+    )
+
+
+def is_valid_subscription(pattern: str, company_id: uuid.UUID | None = None) -> bool:
+    """Return True for an exact catalog type, a group wildcard such as `order.*`, or `*`.
+
+    Without a company, a well-formed custom name passes (its owner is checked by the service).
+    """
     if pattern == WILDCARD_ALL or pattern in CATALOG:
         return True
-    return pattern.endswith(".*") and pattern[:-2] in GROUPS
+    if pattern.endswith(".*") and pattern[:-2] in GROUPS:
+        return True
+    if company_id is None:
+        return is_custom_name(pattern)
+    return is_known(pattern, company_id)
 
 
 def subscription_matches(patterns: list[str], event_type: str) -> bool:

@@ -30,9 +30,10 @@ EXPECTED = {
     "local": "storage",
     "generic": "generic",
     "sandbox": "generic",
+    "kafka": "generic",
 }
-# Storage providers send no webhooks.
-NO_INBOUND = {"amazon", "smtp", "s3", "gcs", "azure_blob", "local"}
+# Storage providers and Kafka send no webhooks.
+NO_INBOUND = {"amazon", "smtp", "s3", "gcs", "azure_blob", "local", "kafka"}
 
 
 def test_every_provider_of_the_issue_is_declared_with_its_category():
