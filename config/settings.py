@@ -506,10 +506,8 @@ TRUSTED_PROXY_COUNT = env_int("TRUSTED_PROXY_COUNT", 1 if TRUST_X_FORWARDED_FOR 
 LOGIN_FAILURES_PER_ACCOUNT = env_int("LOGIN_FAILURES_PER_ACCOUNT", 10)
 LOGIN_FAILURES_PER_IP = env_int("LOGIN_FAILURES_PER_IP", 30)
 LOGIN_LOCKOUT_MINUTES = env_int("LOGIN_LOCKOUT_MINUTES", 15)
-AUTHENTICATION_BACKENDS = [
-    "accounts.backends.LoginLockoutBackend",  # refuses a locked account or IP before any password check
-    "django.contrib.auth.backends.ModelBackend",
-]
+# Django's ModelBackend, refusing a locked account or IP before any password check.
+AUTHENTICATION_BACKENDS = ["accounts.backends.LoginLockoutBackend"]
 # A password change revokes the user's refresh tokens (its password_changed hook).
 AUTH_PASSWORD_VALIDATORS.append({"NAME": "accounts.passwords.RevokeRefreshTokensOnChange"})
 # Refresh tokens are single-use: each refresh returns a new one and blacklists the old.

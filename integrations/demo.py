@@ -1,38 +1,53 @@
-"""Demo integrations for `manage.py seed_demo`, pointed at placeholder URLs (health is shown as it is)."""
+"""Demo integrations for `manage.py seed_demo`, pointed at placeholder URLs (health is shown as it is).
+
+Every secret is generated per install: a fixed one, published in the repository, would let
+anyone post signed events to a demo hub's receivers.
+"""
+
+import base64
+import secrets
+from collections.abc import Callable
 
 from accounts.models import Company
 from integrations import services
 from integrations.models import Integration
 
-DEMO = [
+
+def _token(prefix: str = "") -> Callable[[], str]:
+    return lambda: prefix + secrets.token_urlsafe(32)
+
+
+def _standard_webhooks_secret() -> str:
+    # Standard Webhooks secrets are whsec_ plus base64 of the key bytes.
+    return "whsec_" + base64.b64encode(secrets.token_bytes(24)).decode()
+
+
+# Values that are callables are generated at seeding time.
+DEMO: list[tuple[str, str, dict[str, str | Callable[[], str]]]] = [
     (
         "Demo WooCommerce store",
         "woocommerce",
         {
             "baseUrl": "https://shop.example.com",
-            "consumerKey": "ck_demo_placeholder_0000000000000000",
-            "consumerSecret": "cs_demo_placeholder_0000000000000000",
-            "webhookSecret": "demo-woocommerce-webhook-secret",
+            "consumerKey": _token("ck_"),
+            "consumerSecret": _token("cs_"),
+            "webhookSecret": _token(),
         },
     ),
     (
         "Demo Stripe",
         "stripe",
-        {
-            "baseUrl": "https://stripe.example.com",
-            "secretKey": "sk_test_demo_placeholder_000000000000",
-            "webhookSecret": "whsec_demo_placeholder_000000000000",
-        },
+        {"baseUrl": "https://stripe.example.com", "secretKey": _token("sk_test_"), "webhookSecret": _token("whsec_")},
     ),
     (
         "Demo Slack",
         "slack",
-        {"baseUrl": "https://slack.example.com", "botToken": "xoxb-demo-placeholder", "defaultChannel": "#orders"},
+        {"baseUrl": "https://slack.example.com", "botToken": _token("xoxb-"), "defaultChannel": "#orders"},
     ),
     (
         "Demo partner (Standard Webhooks)",
         "generic",
-        {"baseUrl": "https://partner.example.com", "webhookSecret": "whsec_ZGVtby1wYXJ0bmVyLXNlY3JldC0wMDAwMDA="},
+        {"baseUrl": "https://partner.example.com", "webhookSecret": _standard_webhooks_secret},
     ),
 ]
 
@@ -42,4 +57,5 @@ def seed(company: Company) -> None:
     for name, provider, config in DEMO:
         if Integration.objects.filter(company=company, name=name).exists():
             continue
-        services.integration_create(company_id=company.id, name=name, provider=provider, config=config)
+        values = {key: value() if callable(value) else value for key, value in config.items()}
+        services.integration_create(company_id=company.id, name=name, provider=provider, config=values)

@@ -39,10 +39,11 @@ def _provider_or_400(provider: str):
 
 
 def _config_checked(*, provider, **kwargs: Any) -> tuple[dict[str, Any], dict[str, Any]]:
-    """Return config_merge's (config, credentials), refusing URLs that carry user:password@.
+    """Return config_merge's (config, credentials), refusing URLs that carry user:password@ and bad ports.
 
     Credentials have their own secret fields (encrypted, masked); in a URL they would be
-    stored, shown and repeated in errors in clear.
+    stored, shown and repeated in errors in clear. A port outside 1..65535 would only fail
+    later, at every send.
     """
     plain, secrets = config_merge(provider=provider, **kwargs)
     errors = {}
@@ -52,6 +53,8 @@ def _config_checked(*, provider, **kwargs: Any) -> tuple[dict[str, Any], dict[st
             errors[spec.name] = (
                 f"{spec.label}: the URL may not carry a user name or password; use the integration's credential fields."
             )
+        if spec.kind == "int" and spec.name == "port" and value is not None and not 1 <= value <= 65535:
+            errors[spec.name] = f"{spec.label}: must be between 1 and 65535."
     if errors:
         raise InvalidInput(details={"config": errors})
     return plain, secrets

@@ -18,7 +18,11 @@ def test_a_url_with_userinfo_is_refused_at_creation(api, owner_headers):
     # when a tenant registers an integration whose URL carries user:password@
     response = api.post(
         "/api/v1/integrations",
-        {"name": "Shop", "provider": "stripe", "config": {"baseUrl": f"https://bob:{SECRET}@api.example.com", "secretKey": "sk_1"}},
+        {
+            "name": "Shop",
+            "provider": "stripe",
+            "config": {"baseUrl": f"https://bob:{SECRET}@api.example.com", "secretKey": "sk_1"},
+        },
         format="json",
         **owner_headers,
     )
