@@ -1,4 +1,4 @@
-"""gunicorn settings (`gunicorn -c config/gunicorn_conf.py config.wsgi`): request limits, and its own errors in the envelope.
+"""gunicorn settings (`-c config/gunicorn_conf.py`): request limits, and its own errors in the JSON envelope.
 
 gunicorn answers some requests before Django sees them (request line too long, malformed or
 too many headers) and writes those errors as HTML. Its only seam for that body is
