@@ -1,12 +1,56 @@
-"""Operators' screens for companies, memberships and API keys (hashes never shown)."""
+"""Operators' screens for companies, memberships and API keys (hashes never shown), and the admin login."""
 
 from django import forms
 from django.contrib import admin, messages
+from django.contrib.admin.forms import AdminAuthenticationForm
 from django.db.models import Sum
+from django.http import HttpRequest
+from django.template.response import TemplateResponse
+from django.utils.cache import add_never_cache_headers
 
 from accounts import services
+from accounts.lockout import login_lockout_seconds
 from accounts.models import ApiKey, ApiKeyUsage, Company, Membership
 from accounts.scopes import ALL_SCOPES
+from accounts.throttling import client_ip
+
+
+class LockoutAdminAuthenticationForm(AdminAuthenticationForm):
+    """The admin login, refusing a locked account or IP with a plain message.
+
+    LoginLockoutBackend enforces the lock inside authenticate() (and failures are counted by
+    the user_login_failed signal); this form only says why the right password is refused.
+    """
+
+    def clean(self):
+        username = self.cleaned_data.get("username") or ""
+        if self.request is not None:
+            wait = login_lockout_seconds(username=username, ip=client_ip(self.request))
+            if wait:
+                minutes = max(1, round(wait / 60))
+                raise forms.ValidationError(
+                    f"Too many failed sign-ins for this account or address; try again in about {minutes} minute(s).",
+                    code="locked",
+                )
+        return super().clean()
+
+
+admin.site.login_form = LockoutAdminAuthenticationForm
+
+
+def _keys_shown(request: HttpRequest, shown: list[tuple]) -> TemplateResponse:
+    """Answer with the new keys in the page itself (never in a message cookie), uncached."""
+    response = TemplateResponse(
+        request,
+        "admin/accounts/apikey/key_shown.html",
+        {
+            **admin.site.each_context(request),
+            "title": "New API key" if len(shown) == 1 else "New API keys",
+            "keys": [{"api_key": api_key, "raw": raw} for api_key, raw in shown],
+        },
+    )
+    add_never_cache_headers(response)
+    return response
 
 
 class MembershipInline(admin.TabularInline):
@@ -111,7 +155,15 @@ class ApiKeyAdmin(admin.ModelAdmin):
         )
         obj.pk = api_key.pk
         obj._state.adding = False
-        messages.warning(request, f"The new key is {raw} — copy it now; it will not be shown again.")
+        request._api_key_shown = (api_key, raw)  # for response_add, in this request only
+
+    def response_add(self, request, obj: ApiKey, post_url_continue=None):
+        shown = getattr(request, "_api_key_shown", None)
+        if shown is None:
+            return super().response_add(request, obj, post_url_continue)
+        # The default redirect would carry the key to the next page in the messages cookie
+        # (signed, not encrypted): show it in this response instead.
+        return _keys_shown(request, [shown])
 
     @admin.action(description="Revoke selected keys")
     def revoke_keys(self, request, queryset) -> None:
@@ -120,9 +172,13 @@ class ApiKeyAdmin(admin.ModelAdmin):
         self.message_user(request, f"Revoked {queryset.count()} key(s).", messages.SUCCESS)
 
     @admin.action(description="Rotate selected keys (old keys work 24 h more)")
-    def rotate_keys(self, request, queryset) -> None:
-        for api_key in queryset.filter(status=ApiKey.Status.ACTIVE):
-            _new_key, raw = services.api_key_rotate(api_key=api_key, created_by=request.user)
-            messages.warning(
-                request, f"{api_key.name}: the new key is {raw} — copy it now; it will not be shown again."
-            )
+    def rotate_keys(self, request, queryset):
+        shown = []
+        for api_key in queryset.filter(status=ApiKey.Status.ACTIVE, rotated_at__isnull=True):
+            if api_key.effective_status() == "active":
+                new_key, raw = services.api_key_rotate(api_key=api_key, created_by=request.user)
+                shown.append((new_key, raw))
+        if not shown:
+            self.message_user(request, "No active, unrotated key was selected.", messages.WARNING)
+            return None
+        return _keys_shown(request, shown)

@@ -17,7 +17,23 @@ from accounts.redis_client import get_redis
 
 # hit() returns {allowed, remaining, reset_ms, retry_ms}. It uses the server clock (TIME) so web
 # processes on different machines agree on window boundaries.
+# wait_ms() is how long from now until one more request fits: within this window once the
+# previous window's weight has decayed enough, or else in the next window, where this
+# window's count becomes the weighted previous one (the end of this window is not enough
+# after a burst). reset_ms is the end of the window while requests remain, and the moment
+# the next request fits once none remain, so X-RateLimit-Reset agrees with Retry-After.
 SLIDING_WINDOW_FN = """
+local function wait_ms(limit, window, elapsed, cur, prev)
+  if cur + 1 <= limit then
+    if prev <= 0 then return 0 end
+    local t = math.ceil(window - (limit - cur - 1) * window / prev)
+    if t > elapsed then return t - elapsed end
+    return 0
+  end
+  local t = math.ceil(window - (limit - 1) * window / cur)
+  if t < 0 then t = 0 end
+  return window - elapsed + t
+end
 local function hit(base, limit, window, dry)
   local t = redis.call('TIME')
   local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
@@ -30,19 +46,19 @@ local function hit(base, limit, window, dry)
   local weighted = prev * (window - elapsed) / window + cur
   local reset = (cur_win + 1) * window
   if dry then
-    return {1, math.max(0, math.floor(limit - weighted)), reset, 0}
+    local remaining = math.max(0, math.floor(limit - weighted))
+    if remaining == 0 then reset = now + math.max(wait_ms(limit, window, elapsed, cur, prev), 1) end
+    return {1, remaining, reset, 0}
   end
   if weighted + 1 > limit then
-    local retry = window - elapsed
-    if cur + 1 <= limit and prev > 0 then
-      retry = math.ceil(window - (limit - cur - 1) * window / prev) - elapsed
-    end
-    if retry < 1 then retry = 1 end
-    return {0, 0, reset, retry}
+    local retry = math.max(wait_ms(limit, window, elapsed, cur, prev), 1)
+    return {0, 0, now + retry, retry}
   end
   redis.call('INCR', cur_key)
   redis.call('PEXPIRE', cur_key, window * 2)
-  return {1, math.floor(limit - weighted - 1), reset, 0}
+  local remaining = math.floor(limit - weighted - 1)
+  if remaining <= 0 then reset = now + math.max(wait_ms(limit, window, elapsed, cur + 1, prev), 1) end
+  return {1, remaining, reset, 0}
 end
 """
 
@@ -137,15 +153,30 @@ def _database_hit(bucket: str, *, limit: int, window_seconds: int, dry: bool = F
         weighted = prev * (window_ms - elapsed) / window_ms + cur
         reset = (cur_win + 1) * window_ms
         if dry:
-            return verdict_from_script([1, max(0, math.floor(limit - weighted)), reset, 0], limit)
+            remaining = max(0, math.floor(limit - weighted))
+            if remaining == 0:
+                reset = now + max(_wait_ms(limit, window_ms, elapsed, cur, prev), 1)
+            return verdict_from_script([1, remaining, reset, 0], limit)
         if weighted + 1 > limit:
-            retry = window_ms - elapsed
-            if cur + 1 <= limit and prev > 0:
-                retry = math.ceil(window_ms - (limit - cur - 1) * window_ms / prev) - elapsed
-            return verdict_from_script([0, 0, reset, max(retry, 1)], limit)
+            retry = max(_wait_ms(limit, window_ms, elapsed, cur, prev), 1)
+            return verdict_from_script([0, 0, now + retry, retry], limit)
         updated = RateLimitBucket.objects.filter(key=bucket, window=cur_win).update(count=F("count") + 1)
         if not updated:
             RateLimitBucket.objects.create(key=bucket, window=cur_win, count=1)
         if cur_win % 50 == 0:
             RateLimitBucket.objects.filter(window__lt=cur_win - 1).delete()
-        return verdict_from_script([1, math.floor(limit - weighted - 1), reset, 0], limit)
+        remaining = math.floor(limit - weighted - 1)
+        if remaining <= 0:
+            reset = now + max(_wait_ms(limit, window_ms, elapsed, cur + 1, prev), 1)
+        return verdict_from_script([1, remaining, reset, 0], limit)
+
+
+def _wait_ms(limit: int, window: int, elapsed: int, cur: int, prev: int) -> int:
+    """Return the milliseconds until one more request fits (the Lua wait_ms, for the fallback)."""
+    if cur + 1 <= limit:
+        if prev <= 0:
+            return 0
+        t = math.ceil(window - (limit - cur - 1) * window / prev)
+        return max(t - elapsed, 0)
+    t = max(math.ceil(window - (limit - 1) * window / cur), 0)
+    return window - elapsed + t

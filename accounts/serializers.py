@@ -2,7 +2,8 @@
 
 from django.utils import timezone
 from rest_framework import serializers
-from rest_framework_simplejwt.serializers import TokenObtainPairSerializer
+from rest_framework.exceptions import AuthenticationFailed
+from rest_framework_simplejwt.serializers import TokenObtainPairSerializer, TokenRefreshSerializer
 
 from accounts.models import ApiKey
 from accounts.scopes import ALL_SCOPES
@@ -131,6 +132,18 @@ class CompanyTokenObtainSerializer(TokenObtainPairSerializer):
         }
         data["role"] = membership.role
         return data
+
+
+class RotatingTokenRefreshSerializer(TokenRefreshSerializer):
+    """simplejwt's refresh (rotating and blacklisting per SIMPLE_JWT), answering 401 for a deleted user."""
+
+    def validate(self, attrs):
+        from django.contrib.auth import get_user_model
+
+        try:
+            return super().validate(attrs)
+        except get_user_model().DoesNotExist:  # simplejwt looks the user up with .get()
+            raise AuthenticationFailed("The refresh token's user no longer exists.", "no_active_account")
 
 
 class TokenPairSerializer(serializers.Serializer):

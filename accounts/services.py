@@ -10,6 +10,7 @@ from django.utils.text import slugify
 
 from accounts.keys import api_key_cache_invalidate, api_key_display_prefix, api_key_generate, api_key_hash
 from accounts.models import ApiKey, Company, Membership
+from core.errors import Conflict
 
 User = get_user_model()
 
@@ -66,6 +67,15 @@ def api_key_update(*, api_key: ApiKey, **changes) -> ApiKey:
     unknown = set(changes) - _UPDATABLE
     if unknown:
         raise ValueError(f"Cannot update {', '.join(sorted(unknown))}")
+    if api_key.rotated_at is not None and "expires_at" in changes:
+        # A rotated key lives only through its grace; moving the end later (or removing it)
+        # would revive a key its owner replaced. Ending the grace early is fine.
+        new_end = changes["expires_at"]
+        if new_end is None or (api_key.expires_at is not None and new_end > api_key.expires_at):
+            raise Conflict(
+                "This key was rotated: its expiry can only be brought forward, never extended.",
+                details={"expiresAt": "A rotated key cannot be extended; use its replacement."},
+            )
     for field, value in changes.items():
         setattr(api_key, field, sorted(set(value)) if field == "scopes" else value)
     api_key.save(update_fields=[*changes, "updated_at"])
@@ -87,6 +97,9 @@ def api_key_revoke(*, api_key: ApiKey) -> ApiKey:
 @transaction.atomic
 def api_key_rotate(*, api_key: ApiKey, grace_hours: int | None = None, created_by=None) -> tuple[ApiKey, str]:
     """Issue a replacement key; the old one keeps working for the grace period, then expires."""
+    if api_key.rotated_at is not None:
+        # Rotating again during the grace would issue a second live replacement of one key.
+        raise Conflict("This key has already been rotated; rotate its replacement instead.")
     grace = timedelta(hours=settings.API_KEY_ROTATION_GRACE_HOURS if grace_hours is None else grace_hours)
     now = timezone.now()
     new_key, raw = api_key_create(
@@ -104,3 +117,22 @@ def api_key_rotate(*, api_key: ApiKey, grace_hours: int | None = None, created_b
     api_key.save(update_fields=["expires_at", "rotated_at", "replaced_by", "updated_at"])
     _invalidate_on_commit(api_key)
     return new_key, raw
+
+
+def company_api_keys_invalidate(*, company_id) -> None:
+    """Drop the cached data of all of a company's keys, so a change to the company bites at once."""
+    for hashed in ApiKey.objects.filter(company_id=company_id).values_list("hashed_key", flat=True):
+        api_key_cache_invalidate(hashed)
+
+
+def user_refresh_tokens_revoke(*, user_id: int) -> int:
+    """Blacklist every unexpired refresh token of the user (simplejwt's blacklist); return how many."""
+    from rest_framework_simplejwt.token_blacklist.models import BlacklistedToken, OutstandingToken
+
+    outstanding = OutstandingToken.objects.filter(
+        user_id=user_id, expires_at__gt=timezone.now(), blacklistedtoken__isnull=True
+    )
+    created = BlacklistedToken.objects.bulk_create(
+        [BlacklistedToken(token=token) for token in outstanding], ignore_conflicts=True
+    )
+    return len(created)

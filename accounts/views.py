@@ -1,5 +1,7 @@
 """Auth (JWT) and API-key endpoints; thin: validate, call one service, shape the answer."""
 
+from collections.abc import Mapping
+
 from django.conf import settings
 from django.db.models import QuerySet
 from django.shortcuts import get_object_or_404
@@ -10,10 +12,10 @@ from rest_framework.permissions import AllowAny
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
-from rest_framework_simplejwt.serializers import TokenRefreshSerializer
 from rest_framework_simplejwt.views import TokenObtainPairView, TokenRefreshView
 
 from accounts import selectors, services
+from accounts.lockout import login_lockout_seconds
 from accounts.models import ApiKey, Company, Membership
 from accounts.permissions import IsCompanyManager
 from accounts.principal import get_principal
@@ -26,11 +28,12 @@ from accounts.serializers import (
     ApiKeyWriteSerializer,
     CompanyTokenObtainSerializer,
     MeSerializer,
+    RotatingTokenRefreshSerializer,
     TokenPairSerializer,
 )
-from accounts.throttling import EndpointRateThrottle
+from accounts.throttling import EndpointRateThrottle, client_ip
 from config.api.pagination import page_pagination
-from core.errors import Conflict
+from core.errors import Conflict, RateLimited
 
 
 class _AuthRateLimited:
@@ -50,12 +53,25 @@ class TokenObtainView(_AuthRateLimited, TokenObtainPairView):
 
     serializer_class = CompanyTokenObtainSerializer
 
+    def post(self, request: Request, *args, **kwargs) -> Response:
+        # Said plainly here; LoginLockoutBackend enforces the same lock inside authenticate().
+        data = request.data if isinstance(request.data, Mapping) else {}
+        wait = login_lockout_seconds(username=str(data.get("username") or ""), ip=client_ip(request))
+        if wait:
+            raise RateLimited(
+                f"Too many failed sign-ins for this account or address; retry in {wait} second(s).", retry_after=wait
+            )
+        return super().post(request, *args, **kwargs)
+
 
 @extend_schema(tags=["auth"])
 class TokenRefreshApiView(_AuthRateLimited, TokenRefreshView):
-    """Exchange a refresh token for a new access token (same company)."""
+    """Exchange a refresh token for a new access token and a new refresh token (same company).
 
-    serializer_class = TokenRefreshSerializer
+    Refresh tokens are single-use: the one sent is blacklisted, and reusing it answers 401.
+    """
+
+    serializer_class = RotatingTokenRefreshSerializer
 
 
 @extend_schema(tags=["auth"], responses=MeSerializer)

@@ -255,6 +255,41 @@ USER_RATE_LIMIT_PER_MINUTE = env_int("USER_RATE_LIMIT_PER_MINUTE", 600)
 AUTH_RATE_LIMIT = env_str("AUTH_RATE_LIMIT", "20/min")  # token endpoints, per client IP
 TRUST_X_FORWARDED_FOR = env_bool("TRUST_X_FORWARDED_FOR", False)
 
+# --- security (deployment flags, proxies, sign-in lockout, tokens; docs/security.md) ----------
+# Deployment flags, off by default (the embedded mode serves plain http on loopback);
+# production behind TLS sets them (docs/security.md lists the environment `check --deploy` passes with).
+SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", False)
+SECURE_REDIRECT_EXEMPT = env_list("SECURE_REDIRECT_EXEMPT", [])  # path regexes, e.g. a load balancer's probe
+SECURE_HSTS_SECONDS = env_int("SECURE_HSTS_SECONDS", 0)
+SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", False)
+SECURE_HSTS_PRELOAD = env_bool("SECURE_HSTS_PRELOAD", False)
+SESSION_COOKIE_SECURE = env_bool("SESSION_COOKIE_SECURE", False)
+CSRF_COOKIE_SECURE = env_bool("CSRF_COOKIE_SECURE", False)
+# The header a TLS-terminating proxy sets, as "HEADER,value" (e.g. "HTTP_X_FORWARDED_PROTO,https").
+_PROXY_SSL_HEADER = env_list("SECURE_PROXY_SSL_HEADER", [])
+if _PROXY_SSL_HEADER and len(_PROXY_SSL_HEADER) != 2:
+    from django.core.exceptions import ImproperlyConfigured
+
+    raise ImproperlyConfigured("SECURE_PROXY_SSL_HEADER must be 'HEADER,value', e.g. 'HTTP_X_FORWARDED_PROTO,https'.")
+SECURE_PROXY_SSL_HEADER = tuple(_PROXY_SSL_HEADER) if _PROXY_SSL_HEADER else None
+# Proxies in front of the hub that append to X-Forwarded-For: the client is that many hops from
+# the right (TRUST_X_FORWARDED_FOR=1 alone means one proxy). 0: REMOTE_ADDR.
+TRUSTED_PROXY_COUNT = env_int("TRUSTED_PROXY_COUNT", 1 if TRUST_X_FORWARDED_FOR else 0)
+# Failed sign-ins (API token and admin alike) lock the account, and the client IP, once this many
+# failures weigh on a sliding window of LOGIN_LOCKOUT_MINUTES; the lock lifts as they age out.
+LOGIN_FAILURES_PER_ACCOUNT = env_int("LOGIN_FAILURES_PER_ACCOUNT", 10)
+LOGIN_FAILURES_PER_IP = env_int("LOGIN_FAILURES_PER_IP", 30)
+LOGIN_LOCKOUT_MINUTES = env_int("LOGIN_LOCKOUT_MINUTES", 15)
+# Django's ModelBackend, refusing a locked account or IP before any password check.
+AUTHENTICATION_BACKENDS = ["accounts.backends.LoginLockoutBackend"]
+# A password change revokes the user's refresh tokens (its password_changed hook).
+AUTH_PASSWORD_VALIDATORS.append({"NAME": "accounts.passwords.RevokeRefreshTokensOnChange"})
+# Refresh tokens are single-use: each refresh returns a new one and blacklists the old.
+INSTALLED_APPS.append("rest_framework_simplejwt.token_blacklist")
+SIMPLE_JWT.update({"ROTATE_REFRESH_TOKENS": True, "BLACKLIST_AFTER_ROTATION": True})
+# JSON request bodies nested deeper than this answer 400 (deeper ones exhaust the stack).
+MAX_JSON_DEPTH = env_int("MAX_JSON_DEPTH", 64)
+
 # Webhook endpoints and integrations share one active/inactive choice set in the schema.
 SPECTACULAR_SETTINGS["ENUM_NAME_OVERRIDES"] = {"ActiveInactiveEnum": "integrations.models.Integration.Status"}
 

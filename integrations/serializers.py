@@ -1,11 +1,14 @@
 """Shapes of the integrations API: secrets are masked in every response."""
 
+from urllib.parse import urlsplit
+
 from django.conf import settings
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from config.api.fields import ModelSerializer, TimestampField
+from core.outbound import redact_url
 from integrations.configuration import config_masked
 from integrations.models import Integration
 from integrations.providers import all_providers
@@ -20,6 +23,13 @@ def inbound_url(integration: Integration, request=None) -> str:
     if settings.INTEGRATIONS_PUBLIC_BASE_URL:
         return settings.INTEGRATIONS_PUBLIC_BASE_URL.rstrip("/") + path
     return request.build_absolute_uri(path) if request is not None else path
+
+
+def _netloc(url: str) -> str:
+    try:
+        return urlsplit(url).netloc
+    except ValueError:
+        return ""
 
 
 class HealthSerializer(serializers.Serializer):
@@ -57,7 +67,13 @@ class IntegrationSerializer(ModelSerializer):
 
     @extend_schema_field(OpenApiTypes.OBJECT)
     def get_config(self, obj: Integration) -> dict:
-        return config_masked(config=obj.config, credentials=obj.credentials)
+        shown = config_masked(config=obj.config, credentials=obj.credentials)
+        # URLs stored before userinfo was refused are shown without it.
+        for spec in obj.provider_spec().fields:
+            value = shown.get(spec.name)
+            if spec.kind == "url" and isinstance(value, str) and "@" in _netloc(value):
+                shown[spec.name] = redact_url(value)
+        return shown
 
     @extend_schema_field(HealthSerializer)
     def get_health(self, obj: Integration) -> dict:

@@ -2,9 +2,10 @@
 
 import logging
 import traceback
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from typing import Any
+from urllib.parse import urlsplit
 from uuid import UUID
 
 from django.conf import settings
@@ -13,6 +14,7 @@ from django.utils import timezone
 from django.utils.datastructures import CaseInsensitiveMapping
 
 from accounts.ratelimit import rate_limit_hit
+from core import outbound
 from core.errors import Conflict, InvalidInput
 from integrations.configuration import config_merge
 from integrations.inbound import lookup
@@ -34,6 +36,35 @@ def _provider_or_400(provider: str):
         raise InvalidInput(
             details={"provider": f"Unknown provider {provider!r}; allowed: {', '.join(all_providers())}."}
         )
+
+
+def _config_checked(*, provider, **kwargs: Any) -> tuple[dict[str, Any], dict[str, Any]]:
+    """Return config_merge's (config, credentials), refusing URLs that carry user:password@ and bad ports.
+
+    Credentials have their own secret fields (encrypted, masked); in a URL they would be
+    stored, shown and repeated in errors in clear. A port outside 1..65535 would only fail
+    later, at every send.
+    """
+    plain, secrets = config_merge(provider=provider, **kwargs)
+    errors = {}
+    for spec in provider.fields:
+        value = plain.get(spec.name)
+        if spec.kind == "url" and isinstance(value, str) and _has_userinfo(value):
+            errors[spec.name] = (
+                f"{spec.label}: the URL may not carry a user name or password; use the integration's credential fields."
+            )
+        if spec.kind == "int" and spec.name == "port" and value is not None and not 1 <= value <= 65535:
+            errors[spec.name] = f"{spec.label}: must be between 1 and 65535."
+    if errors:
+        raise InvalidInput(details={"config": errors})
+    return plain, secrets
+
+
+def _has_userinfo(url: str) -> bool:
+    try:
+        return "@" in urlsplit(url).netloc
+    except ValueError:
+        return False  # config_merge has already refused anything that is not a valid URL
 
 
 def _name_taken(*, company_id: UUID, name: str, exclude_id: UUID | None = None) -> bool:
@@ -59,7 +90,7 @@ def integration_create(
 ) -> Integration:
     """Create an integration after validating its config against the provider's fields."""
     spec = _provider_or_400(provider)
-    plain, secrets = config_merge(provider=spec, incoming=config)
+    plain, secrets = _config_checked(provider=spec, incoming=config)
     if _name_taken(company_id=company_id, name=name):
         raise _conflict(name)
     try:
@@ -108,7 +139,7 @@ def integration_update(
         integration.name = name
         changed.append("name")
     if config is not None:
-        integration.config, integration.credentials = config_merge(
+        integration.config, integration.credentials = _config_checked(
             provider=integration.provider_spec(),
             incoming=config,
             current_config=integration.config,
@@ -167,14 +198,18 @@ def integration_health_check(*, integration_id: UUID, record_always: bool = True
     try:
         result = spec.check(integration.values())
     except Exception as exc:  # a provider module's bug must not kill the beat sweep
-        logger.exception("Connection check of %s crashed", integration_id)
+        # The traceback is kept for whoever fixes the module, with URLs in it redacted.
+        trace = outbound.redact("".join(traceback.format_exception(exc)), limit=20_000)
+        logger.error("Connection check of %s crashed:\n%s", integration_id, trace)
         result = CheckResult("error", error=f"The check crashed: {type(exc).__name__}.")
+    # A provider module may name the URL it called: never store or log it with userinfo or query values.
+    result = replace(result, error=outbound.redact(result.error, limit=2000))
     previous = integration.health_status
     Integration.objects.filter(id=integration_id).update(
         health_status=result.status,
         last_check_at=timezone.now(),
         last_check_latency_ms=result.latency_ms,
-        last_check_error=result.error[:2000],
+        last_check_error=result.error,
         updated_at=timezone.now(),
     )
     if record_always or previous != result.status:
@@ -336,7 +371,7 @@ def inbound_event_process(*, event_id: UUID) -> Outcome:
             rejected = [answer.reason for answer in answers if isinstance(answer, Rejected)]
         except Exception as exc:
             event.status = InboundEvent.Status.FAILED
-            event.error = "".join(traceback.format_exception_only(exc)).strip()[:4000]
+            event.error = outbound.redact("".join(traceback.format_exception_only(exc)).strip(), limit=4000)
             logs.append(
                 LogEntry(
                     **base,

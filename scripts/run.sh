@@ -45,7 +45,8 @@ PYEOF
 
 if [ -n "${DATABASE_URL:-}" ] && [ -n "${REDIS_URL:-}" ]; then
   # Threads let a worker overlap waits on PostgreSQL commits and Redis with other requests.
-  .venv/bin/gunicorn config.wsgi --bind "$HOST:$PORT" --workers ${WEB_CONCURRENCY:-3} --threads ${WEB_THREADS:-4} --access-logfile - &
+  # config/gunicorn_conf.py: request limits, and gunicorn's own errors answered in the JSON envelope.
+  .venv/bin/gunicorn -c config/gunicorn_conf.py config.wsgi --bind "$HOST:$PORT" --workers ${WEB_CONCURRENCY:-3} --threads ${WEB_THREADS:-4} --access-logfile - &
 else
   $PY manage.py runserver --insecure --noreload "$HOST:$PORT" &
 fi
