@@ -192,3 +192,17 @@ def stop(proc: subprocess.Popen) -> None:
         proc.wait(timeout=20)
     except subprocess.TimeoutExpired:
         proc.kill()
+
+
+@pytest.fixture(autouse=True)
+def _no_producer_outlives_its_test() -> Iterator[None]:
+    # A cached producer kept past its broker (the durable broker is stopped at the test's end)
+    # keeps reconnecting and would print librdkafka's errors after the suite's summary line.
+    yield
+    from streaming import kafka
+
+    with kafka._lock:
+        producers = list(kafka._producers.values())
+        kafka._producers.clear()
+    for producer in producers:
+        producer.flush(0)
