@@ -5,6 +5,7 @@ from collections.abc import Callable
 from django.http import HttpRequest, HttpResponse
 
 from accounts.usage import usage_buffer
+from logs.requestlog import route_template
 
 
 class ApiKeyUsageMiddleware:
@@ -15,9 +16,7 @@ class ApiKeyUsageMiddleware:
         response = self.get_response(request)
         principal = getattr(request, "principal", None)
         if principal is not None and principal.api_key_id is not None:
-            match = request.resolver_match
-            endpoint = (
-                f"{request.method} /{match.route}" if match and match.route else f"{request.method} {request.path}"
-            )
+            route = route_template(request.resolver_match)
+            endpoint = f"{request.method} /{route}" if route else f"{request.method} {request.path}"
             usage_buffer.record(principal.api_key_id, endpoint, response.status_code)
         return response

@@ -4,7 +4,6 @@ from collections.abc import Mapping
 
 from django.conf import settings
 from django.db.models import QuerySet
-from django.shortcuts import get_object_or_404
 from drf_spectacular.utils import extend_schema
 from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
@@ -33,7 +32,7 @@ from accounts.serializers import (
 )
 from accounts.throttling import EndpointRateThrottle, client_ip
 from config.api.pagination import page_pagination
-from core.errors import Conflict, RateLimited
+from core.errors import Conflict, RateLimited, get_or_not_found
 
 
 class _AuthRateLimited:
@@ -81,7 +80,7 @@ class MeView(APIView):
     def get(self, request: Request) -> Response:
         principal = get_principal(request)
         if principal.is_api_key:
-            company = get_object_or_404(Company, pk=principal.company_id)
+            company = get_or_not_found(Company.objects.all(), "Company", pk=principal.company_id)
             return Response(
                 {
                     "user": None,
@@ -120,7 +119,7 @@ class ApiKeyViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
     lookup_value_regex = "[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}"
 
     def _get(self, request: Request, pk: str):
-        return get_object_or_404(selectors.api_key_list(company_id=get_principal(request).company_id), pk=pk)
+        return get_or_not_found(selectors.api_key_list(company_id=get_principal(request).company_id), "API key", pk=pk)
 
     def get_queryset(self) -> QuerySet[ApiKey]:
         """The caller's company's keys, newest first."""

@@ -5,6 +5,8 @@ from django.urls import include, path
 from django.views.generic import RedirectView
 from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, SpectacularSwaggerView
 
+from monitoring.admin import operator_home
+
 api_v1 = [
     path("", include("accounts.urls")),
     path("", include("webhooks.urls")),
@@ -21,6 +23,7 @@ api_v1 = [
 
 urlpatterns = [
     path("", RedirectView.as_view(url="/api/docs/", permanent=False)),
+    path("admin/operator/", admin.site.admin_view(operator_home), name="operator_home"),
     path("admin/", admin.site.urls),
     path("api/v1/", include(api_v1)),
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),

@@ -8,6 +8,8 @@ actions catch them like any exception: they carry no HTTP machinery.
 
 from typing import Any, ClassVar
 
+from django.core.exceptions import ObjectDoesNotExist, ValidationError
+
 
 class ApplicationError(Exception):
     """A failure the caller can act on: `message` is one sentence, `details` the field errors or context.
@@ -58,6 +60,23 @@ class PermissionDenied(ApplicationError):
 class NotFound(ApplicationError):
     status = 404
     default_message = "Not found."
+
+
+def not_found(resource: str) -> NotFound:
+    """Return the 404 of one missing resource, worded alike everywhere: "<Resource> not found."."""
+    return NotFound(f"{resource} not found.")
+
+
+def get_or_not_found(queryset: Any, resource: str, **lookup: Any) -> Any:
+    """Return the one row of `queryset` matching `lookup`, or raise `not_found(resource)`.
+
+    A malformed id (not a UUID, say) is the same 404 as a missing one: the caller learns
+    nothing more, and another company's row (absent from a scoped queryset) looks the same.
+    """
+    try:
+        return queryset.get(**lookup)
+    except (ObjectDoesNotExist, ValidationError, ValueError):
+        raise not_found(resource) from None
 
 
 class Conflict(ApplicationError):

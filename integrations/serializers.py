@@ -8,6 +8,7 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from config.api.fields import ModelSerializer, TimestampField
+from core.filters import SEED_CHOICE_MESSAGE
 from core.outbound import redact_url
 from integrations.configuration import config_masked
 from integrations.models import Integration
@@ -96,13 +97,21 @@ class IntegrationSerializer(ModelSerializer):
         return scheme.summary if scheme else None
 
 
+# An invalid enum value names the allowed ones (the wording of list filters, core.filters).
+STATUS_ERRORS = {
+    "invalid_choice": SEED_CHOICE_MESSAGE.format(label="status", allowed=", ".join(Integration.Status.values))
+}
+
+
 class IntegrationCreateSerializer(serializers.Serializer):
     name = serializers.CharField(max_length=120)
     provider = serializers.ChoiceField(choices=[])
     type = serializers.ChoiceField(
         choices=CATEGORIES, required=False, help_text="Optional; must match the provider's category."
     )
-    status = serializers.ChoiceField(choices=Integration.Status.choices, default=Integration.Status.ACTIVE)
+    status = serializers.ChoiceField(
+        choices=Integration.Status.choices, default=Integration.Status.ACTIVE, error_messages=STATUS_ERRORS
+    )
     config = serializers.DictField(default=dict, help_text="The provider's fields (see GET integrations/providers).")
 
     def __init__(self, *args, **kwargs) -> None:
@@ -127,7 +136,7 @@ class IntegrationUpdateSerializer(serializers.Serializer):
     type = serializers.ChoiceField(
         choices=CATEGORIES, required=False, help_text="Optional; must match the integration's category."
     )
-    status = serializers.ChoiceField(choices=Integration.Status.choices, required=False)
+    status = serializers.ChoiceField(choices=Integration.Status.choices, required=False, error_messages=STATUS_ERRORS)
     config = serializers.DictField(required=False, help_text="Merged: omitted fields keep their values.")
 
 

@@ -1,9 +1,6 @@
 """The integrations API (source API 001, 003, 004): thin views over services and selectors."""
 
-from uuid import UUID
-
 from django.db.models import QuerySet
-from django.shortcuts import get_object_or_404
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
@@ -15,7 +12,7 @@ from accounts import scopes
 from accounts.principal import get_principal
 from config.api.pagination import page_pagination
 from core import filters
-from core.errors import InvalidInput, NotFound
+from core.errors import InvalidInput, get_or_not_found
 from integrations import selectors, services
 from integrations.models import Integration
 from integrations.providers import all_providers
@@ -67,13 +64,8 @@ class IntegrationViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
     lookup_value_regex = UUID_PATTERN
 
     def _get(self, request: Request, pk: str) -> Integration:
-        try:
-            integration_id = UUID(pk)
-        except ValueError:
-            raise NotFound("No integration has this id.")
-        return get_object_or_404(
-            selectors.integration_list(company_id=get_principal(request).company_id), pk=integration_id
-        )
+        scoped = selectors.integration_list(company_id=get_principal(request).company_id)
+        return get_or_not_found(scoped, "Integration", pk=pk)
 
     def _show(self, request: Request, integration: Integration, code: int = 200) -> Response:
         return Response(IntegrationSerializer(integration, context={"request": request}).data, status=code)

@@ -12,6 +12,7 @@ consumer_secret) and header values other than the user agent.
 
 import ipaddress
 import logging
+import re
 import time
 from collections.abc import Callable
 from datetime import UTC, datetime
@@ -20,6 +21,7 @@ from typing import Any
 from django.conf import settings
 from django.db import InterfaceError, OperationalError
 from django.http import HttpRequest, HttpResponse
+from django.urls import ResolverMatch
 
 from accounts.buffering import BackgroundFlusher
 from accounts.throttling import client_ip
@@ -120,10 +122,29 @@ class RequestLogMiddleware:
             "request_id": getattr(request, "request_id", "")[:64],
             "method": _text(request.method or "", 10),
             "path": _text(request.path, 500),
-            "route": _text(match.route if match and match.route else "", 200),
+            "route": _text(route_template(match), 200),
             "status_code": response.status_code,
             "duration_ms": round(duration_ms, 3),
             "ip_address": _client_ip(request),
             "user_agent": _text(request.headers.get("User-Agent", ""), 300),
             "timestamp": datetime.now(UTC),
         }
+
+
+_REGEX_GROUP = re.compile(r"\(\?P<(\w+)>(?:[^()]|\([^()]*\))*\)")
+_CONVERTER = re.compile(r"<(?:\w+:)?(\w+)>")
+
+
+def route_template(match: ResolverMatch | None) -> str:
+    """Return the matched route as people write it, e.g. "api/v1/orders/{pk}" ("" when none matched).
+
+    `match.route` joins the URL patterns as written: path() converters ("<uuid:pk>") and, for
+    re_path(), raw regexes ("^monitoring/metrics/?$"); usage and metrics show this readable form.
+    """
+    if match is None or not match.route:
+        return ""
+    text = _REGEX_GROUP.sub(r"{\1}", match.route)
+    text = _CONVERTER.sub(r"{\1}", text)
+    for token in ("^", "$", "/?", "\\"):
+        text = text.replace(token, "")
+    return text

@@ -5,7 +5,7 @@ from typing import Any
 
 from django.utils import timezone
 from drf_spectacular.utils import OpenApiParameter, extend_schema
-from rest_framework.exceptions import NotFound, ValidationError
+from rest_framework.exceptions import ValidationError
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.serializers import Serializer
@@ -14,6 +14,7 @@ from rest_framework.views import APIView
 from accounts.principal import get_principal
 from accounts.scopes import LOGS_READ
 from config.api.pagination import pagination_block
+from core.errors import not_found
 from logs import selectors
 from logs.models import INTEGRATION_TYPES
 from logs.serializers import (
@@ -132,7 +133,7 @@ class ExternalLogsView(_LogsView):
             )[: q["limit"]]
         )
         if not rows:
-            raise NotFound("Product not found")
+            raise not_found("Product")
         internal = next((row.product_id for row in rows if row.product_id is not None), None)
         return Response(
             {

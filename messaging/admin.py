@@ -6,6 +6,7 @@ from django.db.models import QuerySet
 from django.http import HttpRequest
 from django.utils.html import format_html
 
+from core.admin import NoBulkDeleteMixin, error_cell
 from messaging import rendering, services
 from messaging.models import Message, MessageAttempt, MessageTemplate, MessagingRoute
 
@@ -32,9 +33,19 @@ class MessageAttemptInline(admin.TabularInline):
 
 
 @admin.register(Message)
-class MessageAdmin(admin.ModelAdmin):
-    list_display = ["created_at", "company", "channel", "recipient_list", "subject", "status", "provider", "priority"]
-    list_filter = ["status", "channel", "provider", "priority", "source", "created_at"]
+class MessageAdmin(NoBulkDeleteMixin, admin.ModelAdmin):
+    list_display = [
+        "created_at",
+        "company",
+        "channel",
+        "recipient_list",
+        "subject",
+        "status",
+        "error_column",
+        "provider",
+        "priority",
+    ]
+    list_filter = ["status", "channel", "provider", "priority", "source", "created_at", "company"]
     search_fields = ["id", "provider_message_id", "subject", "recipients", "idempotency_key", "company__name"]
     date_hierarchy = "created_at"
     list_select_related = ["company"]
@@ -49,6 +60,10 @@ class MessageAdmin(admin.ModelAdmin):
 
     def has_change_permission(self, request: HttpRequest, obj: Message | None = None) -> bool:
         return request.method in ("GET", "HEAD")  # a log-like record: readable, never edited
+
+    @admin.display(description="error")
+    def error_column(self, obj: Message) -> str:
+        return error_cell(obj.error)
 
     @admin.display(description="To")
     def recipient_list(self, obj: Message) -> str:

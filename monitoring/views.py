@@ -6,7 +6,7 @@ monitoring/* plus `integrations/status`, its `monitoring/providers`.
 """
 
 import logging
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 
 from django.conf import settings
 from django.utils import timezone
@@ -22,6 +22,7 @@ from accounts import scopes
 from accounts.principal import get_principal
 from accounts.ratelimit import rate_limit_peek
 from accounts.throttling import principal_bucket, principal_limit
+from config.api.fields import isoformat_ms
 from integrations import selectors as integration_selectors
 from integrations.serializers import StatusSerializer, errors
 from logs import selectors as log_selectors
@@ -81,7 +82,8 @@ class RateLimitStatusView(APIView):
                 "limit": limit,
                 "windowSeconds": 60,
                 "remaining": verdict.remaining,
-                "resetAt": verdict.reset_at,
+                # ISO 8601 like every other timestamp (it was epoch seconds; X-RateLimit-Reset keeps those).
+                "resetAt": isoformat_ms(datetime.fromtimestamp(verdict.reset_at, UTC)),
                 "enabled": settings.RATE_LIMIT_ENABLED,
             }
         )

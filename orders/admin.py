@@ -6,6 +6,7 @@ from django.contrib import admin, messages
 from django.db.models import QuerySet
 from django.http import HttpRequest
 
+from core.admin import NoBulkDeleteMixin
 from integrations.admin_filters import registry_filter
 from orders import services
 from orders.models import Customer, Order, OrderEvent, OrderItem, Product, provider_choices
@@ -63,7 +64,7 @@ def _status_action(target: str) -> Callable:
 
 
 @admin.register(Order)
-class OrderAdmin(admin.ModelAdmin):
+class OrderAdmin(NoBulkDeleteMixin, admin.ModelAdmin):
     list_display = [
         "created_at",
         "provider",
@@ -130,7 +131,7 @@ class OrderAdmin(admin.ModelAdmin):
 
 
 @admin.register(Product)
-class ProductAdmin(admin.ModelAdmin):
+class ProductAdmin(NoBulkDeleteMixin, admin.ModelAdmin):
     list_display = ["id", "name", "sku", "price", "currency", "company", "is_active", "updated_at"]
     list_filter = ["is_active", "currency", "company"]
     search_fields = ["name", "sku", "=id"]
@@ -138,7 +139,7 @@ class ProductAdmin(admin.ModelAdmin):
 
 
 @admin.register(Customer)
-class CustomerAdmin(admin.ModelAdmin):
+class CustomerAdmin(NoBulkDeleteMixin, admin.ModelAdmin):
     list_display = ["name", "phone", "email", "company", "created_at"]
     list_filter = ["company"]
     search_fields = ["name", "phone", "email"]

@@ -5,6 +5,7 @@ import json
 from django.contrib import admin, messages
 from django.utils.html import format_html
 
+from core.admin import error_cell
 from integrations.admin_filters import registry_filter
 from integrations.providers import get_provider
 from logs.redaction import redact
@@ -46,8 +47,25 @@ class RefundInline(admin.TabularInline):
 
 @admin.register(Payment)
 class PaymentAdmin(admin.ModelAdmin):
-    list_display = ["id", "company", "gateway", "amount", "currency", "status", "gateway_transaction_id", "created_at"]
-    list_filter = ["status", registry_filter("gateway", "gateway", gateway_labels), "is_test", "currency", "created_at"]
+    list_display = [
+        "id",
+        "company",
+        "gateway",
+        "amount",
+        "currency",
+        "status",
+        "failure",
+        "gateway_transaction_id",
+        "created_at",
+    ]
+    list_filter = [
+        "status",
+        registry_filter("gateway", "gateway", gateway_labels),
+        "is_test",
+        "currency",
+        "created_at",
+        "company",
+    ]
     search_fields = ["=id", "gateway_transaction_id", "customer_id", "idempotency_key", "description", "=order_id"]
     list_select_related = ["company"]
     date_hierarchy = "created_at"
@@ -57,6 +75,10 @@ class PaymentAdmin(admin.ModelAdmin):
     readonly_fields = [
         f.name for f in Payment._meta.fields if f.name not in ("gateway_response", "request_fingerprint")
     ] + ["gateway_answer"]
+
+    @admin.display(description="failure")
+    def failure(self, obj: Payment) -> str:
+        return error_cell(" ".join(filter(None, [obj.failure_code, obj.failure_message])))
 
     @admin.display(description="Gateway's last answer (secrets redacted)")
     def gateway_answer(self, obj: Payment) -> str:
@@ -85,14 +107,18 @@ class PaymentAdmin(admin.ModelAdmin):
 
 @admin.register(Refund)
 class RefundAdmin(admin.ModelAdmin):
-    list_display = ["id", "payment", "amount", "currency", "status", "source", "created_at"]
-    list_filter = ["status", "source", "created_at"]
+    list_display = ["id", "payment", "company", "amount", "currency", "status", "failure", "source", "created_at"]
+    list_filter = ["status", "source", "created_at", "company"]
     search_fields = ["=id", "gateway_refund_id", "=payment__id", "payment__gateway_transaction_id"]
-    list_select_related = ["payment"]
+    list_select_related = ["payment", "company"]
     exclude = ["gateway_response", "request_fingerprint"]
     readonly_fields = [
         f.name for f in Refund._meta.fields if f.name not in ("gateway_response", "request_fingerprint")
     ] + ["gateway_answer"]
+
+    @admin.display(description="failure")
+    def failure(self, obj: Refund) -> str:
+        return error_cell(" ".join(filter(None, [obj.failure_code, obj.failure_message])))
 
     @admin.display(description="Gateway's last answer (secrets redacted)")
     def gateway_answer(self, obj: Refund) -> str:

@@ -1,15 +1,13 @@
 """The sync endpoints (source API 003's WooCommerce sync and status, source API 004's test sync): thin views."""
 
 from typing import Any
-from uuid import UUID
 
 from django.db.models import QuerySet
-from django.shortcuts import get_object_or_404
 from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import status
-from rest_framework.exceptions import NotFound, ValidationError
+from rest_framework.exceptions import ValidationError
 from rest_framework.generics import ListAPIView
 from rest_framework.request import Request
 from rest_framework.response import Response
@@ -19,6 +17,7 @@ from accounts.principal import Principal, get_principal
 from accounts.scopes import INTEGRATIONS_MANAGE, INTEGRATIONS_READ
 from config.api.exceptions import Conflict
 from config.api.pagination import page_pagination
+from core.errors import get_or_not_found
 from integrations.models import Integration
 from integrations.serializers import errors
 from sync import selectors, services
@@ -36,7 +35,7 @@ SYNC_ID = OpenApiParameter("sync_id", OpenApiTypes.UUID, OpenApiParameter.PATH)
 
 def _integration(request: Request, integration_id: str) -> Integration:
     scoped = Integration.objects.filter(company_id=get_principal(request).company_id)
-    return get_object_or_404(scoped, pk=UUID(integration_id))  # the route admits only UUIDs
+    return get_or_not_found(scoped, "Integration", pk=integration_id)
 
 
 def _trigger(principal: Principal) -> tuple[str, str]:
@@ -117,7 +116,5 @@ class SyncDetailView(APIView):
     @extend_schema(parameters=[SYNC_ID], responses={200: SyncRunSerializer, **errors(403, 404)})
     def get(self, request: Request, sync_id: str) -> Response:
         scoped = selectors.sync_run_list(company_id=get_principal(request).company_id)
-        run = scoped.filter(pk=UUID(sync_id)).first()
-        if run is None:
-            raise NotFound("No sync has this id.")
+        run = get_or_not_found(scoped, "Sync", pk=sync_id)
         return Response(SyncRunSerializer(run).data)

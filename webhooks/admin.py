@@ -9,6 +9,7 @@ from django.contrib import admin, messages
 from django.db.models import QuerySet
 from django.http import HttpRequest
 
+from core.admin import NoBulkDeleteMixin, error_cell
 from core.errors import InvalidInput
 from webhooks import catalog, services, signing
 from webhooks.models import Attempt, Delivery, Endpoint, Event
@@ -57,7 +58,16 @@ class EndpointForm(forms.ModelForm):
 @admin.register(Endpoint)
 class EndpointAdmin(admin.ModelAdmin):
     form = EndpointForm
-    list_display = ["name", "company", "url", "status", "failure_count", "last_success_at", "created_at"]
+    list_display = [
+        "name",
+        "company",
+        "url",
+        "status",
+        "disabled_reason",
+        "failure_count",
+        "last_success_at",
+        "created_at",
+    ]
     list_filter = ["status", ("company", admin.RelatedOnlyFieldListFilter)]
     search_fields = ["name", "url", "company__name", "id"]
     readonly_fields = [
@@ -148,7 +158,7 @@ class EventTypeFilter(admin.SimpleListFilter):
 
 
 @admin.register(Delivery)
-class DeliveryAdmin(admin.ModelAdmin):
+class DeliveryAdmin(NoBulkDeleteMixin, admin.ModelAdmin):
     list_display = [
         "id",
         "event_type",
@@ -157,10 +167,17 @@ class DeliveryAdmin(admin.ModelAdmin):
         "status",
         "attempt_count",
         "last_status_code",
+        "error",
         "next_attempt_at",
         "created_at",
     ]
-    list_filter = ["status", EventTypeFilter, ("endpoint", admin.RelatedOnlyFieldListFilter), "created_at"]
+    list_filter = [
+        "status",
+        EventTypeFilter,
+        ("endpoint", admin.RelatedOnlyFieldListFilter),
+        ("company", admin.RelatedOnlyFieldListFilter),
+        "created_at",
+    ]
     search_fields = ["id", "event__id", "endpoint__name", "endpoint__url"]
     list_select_related = ["endpoint", "company"]
     readonly_fields = [
@@ -186,6 +203,10 @@ class DeliveryAdmin(admin.ModelAdmin):
 
     def has_add_permission(self, request: HttpRequest) -> bool:
         return False
+
+    @admin.display(description="last error")
+    def error(self, obj: Delivery) -> str:
+        return error_cell(obj.last_error)
 
     @admin.action(description="Retry selected deliveries now")
     def retry_selected(self, request: HttpRequest, queryset: QuerySet[Delivery]) -> None:

@@ -9,6 +9,7 @@ from rest_framework import serializers
 from config.api.fields import ModelSerializer, TimestampField
 from config.api.pagination import PaginationSerializer
 from core.errors import InvalidInput
+from core.filters import SEED_CHOICE_MESSAGE
 from webhooks import catalog, client, services, signing
 from webhooks.models import Attempt, Delivery, Endpoint
 
@@ -163,6 +164,12 @@ class EndpointUpdateSerializer(EndpointWriteSerializer):
     status = serializers.ChoiceField(
         choices=SETTABLE_STATUS_CHOICES,
         required=False,
+        # An invalid enum value names the allowed ones (the wording of list filters, core.filters).
+        error_messages={
+            "invalid_choice": SEED_CHOICE_MESSAGE.format(
+                label="status", allowed=", ".join(v for v, _ in SETTABLE_STATUS_CHOICES)
+            )
+        },
         help_text="active re-enables (also after an automatic disable); inactive pauses deliveries.",
     )
 

@@ -1,7 +1,6 @@
 """Webhook endpoints, deliveries, the event catalog and delivery logs; thin: validate, call one service."""
 
 from django.db.models import QuerySet
-from django.shortcuts import get_object_or_404
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import generics, mixins, status, viewsets
@@ -14,7 +13,7 @@ from accounts.permissions import IsCompanyManager
 from accounts.principal import get_principal
 from accounts.scopes import LOGS_READ, WEBHOOKS_MANAGE, WEBHOOKS_READ
 from config.api.pagination import page_pagination
-from core.errors import Conflict
+from core.errors import Conflict, get_or_not_found
 from webhooks import catalog, selectors, services
 from webhooks.filters import DeliveryFilter, WebhookLogFilter
 from webhooks.models import Attempt, Delivery, Endpoint
@@ -73,7 +72,7 @@ class EndpointViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
         return selectors.endpoint_list(company_id=get_principal(self.request).company_id)
 
     def _get(self, request: Request, pk: str) -> Endpoint:
-        return get_object_or_404(selectors.endpoint_list(company_id=get_principal(request).company_id), pk=pk)
+        return get_or_not_found(selectors.endpoint_list(company_id=get_principal(request).company_id), "Webhook", pk=pk)
 
     @extend_schema(request=EndpointWriteSerializer, responses={201: EndpointCreatedSerializer})
     def create(self, request: Request) -> Response:
@@ -213,7 +212,7 @@ class DeliveryRetryView(APIView):
 
     def post(self, request: Request, pk: str) -> Response:
         queryset = selectors.delivery_list(company_id=get_principal(request).company_id)
-        delivery = get_object_or_404(queryset, pk=pk)
+        delivery = get_or_not_found(queryset, "Delivery", pk=pk)
         if not delivery.endpoint.is_active():
             raise Conflict(f"The endpoint is {delivery.endpoint.status}; enable it before retrying.")
         if not services.delivery_retry(delivery=delivery):

@@ -61,12 +61,21 @@ def error_response(status_code: int, message: str, details: dict[str, Any] | Non
 
 def _first_message(detail: Any) -> str:
     if isinstance(detail, list) and detail:
-        return _first_message(detail[0])
+        # A list of per-item errors holds {} for the valid items: name the first failing one.
+        failing = [(k, d) for k, d in enumerate(detail) if d not in ({}, [], "", None)]
+        if failing and isinstance(failing[0][1], dict):
+            index, inner = failing[0]
+            return f"[{index}]." + _first_message(inner)
+        return _first_message(failing[0][1] if failing else detail[0])
     if isinstance(detail, dict) and detail:
         key, value = next(iter(detail.items()))
         inner = _first_message(value)
         # camelCase, as the renderer writes the same key in `details`
-        return inner if key == "non_field_errors" else f"{camelize_re.sub(underscore_to_camel, str(key))}: {inner}"
+        if key == "non_field_errors":
+            return inner
+        name = camelize_re.sub(underscore_to_camel, str(key))
+        # "items" + "[1].quantity: …" reads "items[1].quantity: …"
+        return f"{name}{inner}" if inner.startswith("[") else f"{name}: {inner}"
     return str(detail)
 
 

@@ -258,7 +258,7 @@ def test_an_unknown_external_id_answers_404_product_not_found(api, company, read
     make_logs(company, 1, integration_type="woocommerce", external_product_id="789")
     response = api.get("/api/v1/logs/external/amazon/789", **reader)
     assert response.status_code == 404
-    assert response.json() == {"statusCode": 404, "error": "Not Found", "message": "Product not found", "details": {}}
+    assert response.json() == {"statusCode": 404, "error": "Not Found", "message": "Product not found.", "details": {}}
 
 
 def test_an_overlong_or_nul_external_id_answers_400(api, reader):
