@@ -48,7 +48,7 @@ def page(demo: Demo) -> Iterator[object]:
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=CHROMIUM, args=ARGS)
         try:
-            page = browser.new_page(viewport={"width": 1400, "height": 900})
+            page = browser.new_page(viewport={"width": 1920, "height": 1080})
             page.set_default_timeout(30_000)
             page.goto(f"{demo.base}/admin/login/")
             page.fill("#id_username", demo.operator[0])
@@ -64,10 +64,10 @@ def test_the_admin_index_lists_the_hubs_areas(demo: Demo, page):
     page.goto(f"{demo.base}/admin/")
     page.screenshot(path=str(SHOTS / "admin-index.png"), full_page=True)
     content = page.locator("#content-main")
-    for text in ("Integrations", "Deliveries", "Endpoints", "Payments", "Messages", "Orders"):
+    for text in ("Integrations", "Deliveries", "Webhook endpoints", "Payments", "Messages", "Orders"):
         assert content.get_by_text(text, exact=True).count() >= 1, text
     # logged in as the operator the banner printed
-    assert demo.operator[0] in page.locator("#user-tools").inner_text()
+    assert demo.operator[0] in (page.locator("#user-tools strong").text_content() or "")
 
 
 def test_the_failing_delivery_list_shows_the_failed_delivery_and_its_error(demo: Demo, page):
