@@ -184,6 +184,9 @@ SPECTACULAR_SETTINGS = {
     "POSTPROCESSING_HOOKS": [
         "drf_spectacular.hooks.postprocess_schema_enums",
         "drf_spectacular.contrib.djangorestframework_camel_case.camelize_serializer_fields",
+        # after camelizing: list operations answer `*_list`, not `*_retrieve` (config/api/schema.py)
+        "config.api.schema.name_list_operations",
+        "config.api.schema.describe_error_answers",
     ],
     "SECURITY": [{"ApiKeyAuth": []}, {"jwtAuth": []}],
 }

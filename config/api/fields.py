@@ -26,9 +26,9 @@ class TimestampField(serializers.DateTimeField):
         return isoformat_ms(value)
 
 
+# The project's ModelSerializer: every DateTimeField renders in the wire format. A comment, not a
+# docstring: drf-spectacular would give it as the description of every component schema built on it.
 class ModelSerializer(serializers.ModelSerializer):
-    """The project's ModelSerializer: every DateTimeField renders in the wire format."""
-
     serializer_field_mapping = dict(serializers.ModelSerializer.serializer_field_mapping)
 
 

@@ -199,3 +199,16 @@ def test_a_person_with_a_jwt_starts_a_sync_recorded_as_theirs(api, owner, owner_
     # then
     assert response.status_code == 202
     assert response.json()["triggeredBy"] == "user" and response.json()["triggeredById"] == str(owner.id)
+
+
+def test_the_list_filters_by_sync_type(api, manage, woo_integration, run_sync):
+    # given (a valid syncType answered 500 before: the filter looked up a `syncType` model field)
+    customers = run_sync(woo_integration, "customers", "pull")
+
+    # when
+    response = api.get("/api/v1/syncs?syncType=customers", **manage)
+
+    # then
+    assert response.status_code == 200
+    assert [s["id"] for s in response.json()["syncs"]] == [str(customers.id)]
+    assert api.get("/api/v1/syncs?syncType=products", **manage).json()["syncs"] == []
