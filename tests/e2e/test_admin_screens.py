@@ -120,8 +120,30 @@ def test_an_integrations_change_page_shows_its_config_with_secrets_masked(demo: 
     assert "****" in shown
 
 
-@pytest.mark.skip(
-    reason="the operator home page is built on another branch (issue 12 item 5); its merge adds this screen"
-)
-def test_the_operator_home_page():
-    """Placeholder for the merge owner: open the operator home, assert its counts and links, save its screenshot."""
+def test_the_operator_home_counts_a_failing_delivery_and_links_to_its_list(demo: Demo, page):
+    # given a delivery that failed a moment ago (its receiver refuses connections)
+    closed = f"http://127.0.0.1:{free_port()}/hooks"
+    endpoint = requests.post(
+        f"{demo.base}/api/v1/webhooks",
+        json={"name": "Refusing receiver", "url": closed, "events": ["order.created"], "maxRetries": 0},
+        headers=demo.headers,
+        timeout=10,
+    )
+    assert endpoint.status_code == 201, endpoint.text
+    sent = requests.post(f"{demo.base}/api/v1/webhooks/{endpoint.json()['id']}/test", headers=demo.headers, timeout=30)
+    assert sent.json()["success"] is False, sent.text
+
+    # when the operator opens the home page from the admin index
+    page.goto(f"{demo.base}/admin/")
+    page.get_by_role("link", name="Operator home").first.click()
+    page.wait_for_url("**/admin/operator/**")
+    page.screenshot(path=str(SHOTS / "operator-home.png"), full_page=True)
+
+    # then the deliveries panel counts it, draws its chart, and links to the failing-deliveries list
+    panel = page.locator("#panel-deliveries")
+    assert int(panel.locator("[data-count]").get_attribute("data-count") or "0") >= 1
+    assert panel.locator("svg").count() == 1
+    panel.get_by_role("link", name="Open the list").click()
+    assert "Refusing receiver" in page.locator("#result_list").inner_text()
+    for key in ("endpoints", "integrations", "messages", "payments"):
+        assert page.goto(f"{demo.base}/admin/operator/").ok and page.locator(f"#panel-{key}").count() == 1, key
