@@ -15,7 +15,8 @@ from core import filters
 from core.errors import InvalidInput, get_or_not_found
 from integrations import selectors, services
 from integrations.models import Integration
-from integrations.providers import all_providers
+from integrations.providers import all_providers, provider_keys
+from integrations.providers.base import CATEGORIES
 from integrations.serializers import (
     HealthCheckResultSerializer,
     IntegrationCreateSerializer,
@@ -41,6 +42,19 @@ class IntegrationLogFilter(filters.FilterSet):
         fields: list[str] = []
 
 
+class IntegrationFilter(filters.FilterSet):
+    """Filters of the integration list; the allowed values come from the provider registry."""
+
+    provider = filters.ChoiceFilter(provider_keys())
+    category = filters.ChoiceFilter(CATEGORIES)
+    status = filters.ChoiceFilter(Integration.Status.values)
+    health = filters.ChoiceFilter(Integration.Health.values, field_name="health_status")
+
+    class Meta:
+        model = Integration
+        fields: list[str] = []
+
+
 @extend_schema(tags=["integrations"])
 class IntegrationViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
     """A company's integrations. Reading needs integrations:read, changes integrations:manage."""
@@ -60,7 +74,7 @@ class IntegrationViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
     pagination_class = page_pagination("integrations")
     serializer_class = IntegrationSerializer
     queryset = Integration.objects.none()  # for the schema's model; requests use get_queryset()
-    filterset_class = None  # the logs action sets its own
+    filterset_class = IntegrationFilter  # the logs action sets its own
     lookup_value_regex = UUID_PATTERN
 
     def _get(self, request: Request, pk: str) -> Integration:

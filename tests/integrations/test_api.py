@@ -254,3 +254,22 @@ def test_an_id_that_is_not_a_uuid_answers_404_not_500(api, owner_headers, bad_id
     for method in ("get", "put", "patch", "delete"):
         assert getattr(api, method)(f"{URL}/{bad_id}", {}, format="json", **owner_headers).status_code == 404
     assert api.post(f"{URL}/{bad_id}/health-check", **owner_headers).status_code == 404
+
+
+def test_the_list_filters_by_provider_category_and_status_and_names_allowed_values(api, owner_headers):
+    # given a payments and a messaging integration, the latter switched off
+    _create(api, owner_headers, name="Payments")
+    slack = _create(
+        api, owner_headers, name="Chat", provider="slack", config={"botToken": "xoxb-1-2-abc", "defaultChannel": "#o"}
+    )
+    assert slack.status_code == 201, slack.content
+    api.patch(f"{URL}/{slack.json()['id']}", {"status": "inactive"}, format="json", **owner_headers)
+
+    # when / then
+    assert [i["name"] for i in api.get(f"{URL}?provider=stripe", **owner_headers).json()["integrations"]] == [
+        "Payments"
+    ]
+    assert [i["name"] for i in api.get(f"{URL}?category=messaging", **owner_headers).json()["integrations"]] == ["Chat"]
+    assert [i["name"] for i in api.get(f"{URL}?status=inactive", **owner_headers).json()["integrations"]] == ["Chat"]
+    bad = api.get(f"{URL}?provider=nope", **owner_headers)
+    assert bad.status_code == 400 and "stripe" in bad.json()["message"] and "woocommerce" in bad.json()["message"]
