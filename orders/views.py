@@ -176,12 +176,21 @@ class CatalogViewSet(
 
 @extend_schema(tags=["products"])
 @extend_schema_view(
-    list=extend_schema(responses=ProductListSerializer),
-    create=extend_schema(
-        responses={201: ProductSerializer, **CATALOG_ERRORS, 409: OpenApiResponse(description="The SKU exists")}
+    list=extend_schema(
+        responses=ProductListSerializer,
+        description="List the company's products; filter by sku, name (contains), active, startDate/endDate.",
     ),
-    update=extend_schema(responses={200: ProductSerializer, **CATALOG_ERRORS}),
-    partial_update=extend_schema(responses={200: ProductSerializer, **CATALOG_ERRORS}),
+    create=extend_schema(
+        responses={201: ProductSerializer, **CATALOG_ERRORS, 409: OpenApiResponse(description="The SKU exists")},
+        description="Create a product; a SKU the company already has → 409.",
+    ),
+    retrieve=extend_schema(description="Get one product (another company's → 404)."),
+    update=extend_schema(
+        responses={200: ProductSerializer, **CATALOG_ERRORS}, description="Replace the product's fields."
+    ),
+    partial_update=extend_schema(
+        responses={200: ProductSerializer, **CATALOG_ERRORS}, description="Change some of the product's fields."
+    ),
 )
 class ProductViewSet(CatalogViewSet):
     """The company's catalog: list (filter by sku, name, active, dates), create, read, update."""
@@ -207,12 +216,21 @@ class ProductViewSet(CatalogViewSet):
 
 @extend_schema(tags=["customers"])
 @extend_schema_view(
-    list=extend_schema(responses=CustomerListSerializer),
-    create=extend_schema(
-        responses={201: CustomerSerializer, **CATALOG_ERRORS, 409: OpenApiResponse(description="The phone exists")}
+    list=extend_schema(
+        responses=CustomerListSerializer,
+        description="List the company's customers; filter by email, phone (any format), name, startDate, endDate.",
     ),
-    update=extend_schema(responses={200: CustomerSerializer, **CATALOG_ERRORS}),
-    partial_update=extend_schema(responses={200: CustomerSerializer, **CATALOG_ERRORS}),
+    create=extend_schema(
+        responses={201: CustomerSerializer, **CATALOG_ERRORS, 409: OpenApiResponse(description="The phone exists")},
+        description="Create a customer; a phone the company already has → 409.",
+    ),
+    retrieve=extend_schema(description="Get one customer (another company's → 404)."),
+    update=extend_schema(
+        responses={200: CustomerSerializer, **CATALOG_ERRORS}, description="Replace the customer's fields."
+    ),
+    partial_update=extend_schema(
+        responses={200: CustomerSerializer, **CATALOG_ERRORS}, description="Change some of the customer's fields."
+    ),
 )
 class CustomerViewSet(CatalogViewSet):
     """The company's customers: list (filter by email, phone, name, dates), create, read, update."""
