@@ -2,13 +2,14 @@
 
 from typing import Any
 
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from config.api.fields import ModelSerializer, TimestampField
 from config.api.pagination import PaginationSerializer
 from core import money
 from core.phones import InvalidPhone, to_e164
-from orders.models import API_PROVIDER, Order, OrderEvent, OrderItem, provider_choices
+from orders.models import API_PROVIDER, Customer, Order, OrderEvent, OrderItem, Product, provider_choices
 from orders.payloads import render_item, render_order
 from orders.services import ItemInput, OrderInput
 from orders.status import Status
@@ -99,10 +100,49 @@ class OrderEventListSerializer(serializers.Serializer):
     pagination = PaginationSerializer()
 
 
+@extend_schema_field({"oneOf": [{"type": "integer", "minimum": 1}, {"type": "string", "maxLength": 100}]})
+class ProductRefField(serializers.Field):
+    """A `productId`: our integer id (a number or a digit string), or the partner's own string id."""
+
+    default_error_messages = {
+        "invalid": "productId must be our integer product id or the partner's product id (a string).",
+        "min_value": "productId must be at least 1.",
+        "max_length": "productId must be at most 100 characters.",
+    }
+
+    def to_internal_value(self, data: Any) -> int | str:
+        if isinstance(data, bool) or not isinstance(data, int | str):
+            self.fail("invalid")
+        if isinstance(data, str):
+            data = data.strip()
+            if not data:
+                self.fail("invalid")
+            if not data.isascii() or not data.isdigit():
+                if len(data) > 100:
+                    self.fail("max_length")
+                return data
+            if len(data) > 18:  # beyond a bigint: it cannot be one of our ids, so it is the partner's
+                return data
+            data = int(data)
+        if data < 1:
+            self.fail("min_value")
+        if data >= 2**63:  # no id of ours is that large
+            self.fail("invalid")
+        return data
+
+    def to_representation(self, value: int | str) -> int | str:
+        return value
+
+
 class OrderItemInputSerializer(serializers.Serializer):
     """One line of a new order: name a product by `productId` and/or `sku` (or give name and price)."""
 
-    product_id = serializers.IntegerField(required=False, allow_null=True, min_value=1)
+    product_id = ProductRefField(
+        required=False,
+        allow_null=True,
+        help_text="Our integer product id, or the partner's own id (matched against SKUs, else kept "
+        "as externalProductId).",
+    )
     sku = serializers.CharField(required=False, allow_blank=True, max_length=100, default="")
     external_product_id = serializers.CharField(required=False, allow_blank=True, max_length=100, default="")
     name = serializers.CharField(required=False, allow_blank=True, max_length=255, default="")
@@ -114,6 +154,8 @@ class OrderItemInputSerializer(serializers.Serializer):
     def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
         if attrs.get("product_id") is None and not attrs.get("sku") and not attrs.get("name"):
             raise serializers.ValidationError("Name the item by productId, sku or name.")
+        if isinstance(attrs.get("product_id"), str):
+            attrs["product_ref"] = attrs.pop("product_id")
         return attrs
 
 
@@ -187,3 +229,64 @@ class OrderStatusUpdateSerializer(serializers.Serializer):
         required=False,
         help_text="If given, the change only applies while the order is still in this status (else 409).",
     )
+
+
+# --- products and customers ------------------------------------------------------------------
+
+
+class ProductSerializer(ModelSerializer):
+    """A catalog product; `id` is the integer `productId` that order items name."""
+
+    price = serializers.DecimalField(**MONEY, min_value=0, required=False, default=money.ZERO)
+    active = serializers.BooleanField(source="is_active", required=False, default=True)
+
+    class Meta:
+        model = Product
+        fields = ["id", "sku", "name", "price", "currency", "active", "created_at", "updated_at"]
+        read_only_fields = ["id", "created_at", "updated_at"]
+        extra_kwargs = {"sku": {"max_length": 100}, "currency": {"min_length": 3, "max_length": 3}}
+
+    def validate_currency(self, value: str) -> str:
+        try:
+            return money.currency_code(value)
+        except money.InvalidCurrency as exc:
+            raise serializers.ValidationError(str(exc))
+
+    def validate_sku(self, value: str) -> str:
+        return value.strip()
+
+    def to_representation(self, instance: Product) -> dict[str, Any]:
+        data = super().to_representation(instance)
+        data["price"] = money.as_str(instance.price, instance.currency)
+        return data
+
+
+class ProductListSerializer(serializers.Serializer):
+    """{"products": [...], "pagination": {...}} (schema only)."""
+
+    products = ProductSerializer(many=True)
+    pagination = PaginationSerializer()
+
+
+class CustomerSerializer(ModelSerializer):
+    """A customer: phone in E.164 (unique per company), name, email."""
+
+    phone = serializers.CharField(max_length=40, help_text="Any format with a country code; stored in E.164.")
+
+    class Meta:
+        model = Customer
+        fields = ["id", "name", "phone", "email", "created_at", "updated_at"]
+        read_only_fields = ["id", "created_at", "updated_at"]
+
+    def validate_phone(self, value: str) -> str:
+        try:
+            return to_e164(value)
+        except InvalidPhone as exc:
+            raise serializers.ValidationError(str(exc))
+
+
+class CustomerListSerializer(serializers.Serializer):
+    """{"customers": [...], "pagination": {...}} (schema only)."""
+
+    customers = CustomerSerializer(many=True)
+    pagination = PaginationSerializer()

@@ -19,6 +19,7 @@ from django.utils import timezone
 from core import money
 from core.errors import Conflict, InvalidInput
 from core.idempotency import NO_KEY, IdempotencyKey, replay
+from core.phones import InvalidPhone, to_e164
 from orders import publishing
 from orders import status as machine
 from orders.models import API_PROVIDER, Customer, Order, OrderEvent, OrderItem, Product
@@ -69,6 +70,9 @@ class ItemInput:
 
     quantity: int
     product_id: int | None = None
+    # A `productId` that is not our integer id (e.g. "product-456"): the partner's own id,
+    # matched against the company's SKUs, else kept on the item as its externalProductId.
+    product_ref: str = ""
     sku: str = ""
     external_product_id: str = ""
     name: str = ""
@@ -186,7 +190,7 @@ def _priced_items(*, company_id: UUID, data: OrderInput) -> list[OrderItem]:
     if not data.items:
         raise OrderValidationError("An order needs at least one item.", {"items": "An order needs at least one item."})
     ids = {i.product_id for i in data.items if i.product_id is not None}
-    skus = {i.sku for i in data.items if i.sku}
+    skus = {i.sku for i in data.items if i.sku} | {i.product_ref for i in data.items if i.product_ref}
     by_id: dict[int, Product] = {}
     by_sku: dict[str, Product] = {}
     if ids or skus:
@@ -206,6 +210,8 @@ def _priced_items(*, company_id: UUID, data: OrderInput) -> list[OrderItem]:
             if product is None:
                 errors[f"{where}.productId"] = f"No product {item.product_id} exists in this company."
                 continue
+        elif item.product_ref:
+            product = by_sku.get(item.product_ref) or (by_sku.get(item.sku) if item.sku else None)
         elif item.sku:
             product = by_sku.get(item.sku)  # an unknown SKU is kept as sent: the catalog may lag the provider
         unit_price = item.unit_price
@@ -232,7 +238,7 @@ def _priced_items(*, company_id: UUID, data: OrderInput) -> list[OrderItem]:
             OrderItem(
                 product=product,
                 sku=item.sku or (product.sku if product else ""),
-                external_product_id=item.external_product_id,
+                external_product_id=item.external_product_id or (item.product_ref if product is None else ""),
                 name=item.name or (product.name if product else ""),
                 quantity=item.quantity,
                 unit_price=unit_price,
@@ -440,3 +446,132 @@ def product_upsert(*, company_id: UUID, sku: str, name: str, price: Decimal, cur
         company_id=company_id, sku=sku, defaults={"name": name, "price": price, "currency": currency}
     )
     return product
+
+
+# --- products and customers (the catalog API) ----------------------------------------------
+# A sync writes these rows too (product_upsert, customer_upsert above); the API's writes below
+# answer a taken SKU or phone with 409 instead of merging into the existing row.
+
+
+class DuplicateProduct(Conflict):
+    """409: the company already has a product with this SKU; details name it."""
+
+    def __init__(self, product: Product) -> None:
+        super().__init__(
+            f"A product with sku {product.sku!r} already exists ({product.id}).",
+            details={"sku": product.sku, "productId": product.id},
+        )
+
+
+class DuplicateCustomer(Conflict):
+    """409: the company already has a customer with this phone; details name it."""
+
+    def __init__(self, customer: Customer) -> None:
+        super().__init__(
+            f"A customer with phone {customer.phone} already exists ({customer.id}).",
+            details={"phone": customer.phone, "customerId": str(customer.id)},
+        )
+
+
+PRODUCT_FIELDS = ("sku", "name", "price", "currency", "is_active")
+CUSTOMER_FIELDS = ("name", "phone", "email")
+
+
+def _catalog_save(instance: Product | Customer, *, fields: list[str] | None, on_conflict: Any) -> None:
+    """Insert or update in a savepoint; the unique constraint (not a prior SELECT) decides a duplicate."""
+    try:
+        with transaction.atomic():
+            if fields is None:
+                instance.save(force_insert=True)
+            else:
+                instance.save(update_fields=[*fields, "updated_at"])
+    except IntegrityError:
+        existing = on_conflict()
+        if existing is None:  # a constraint other than the SKU/phone one: a bug, not the caller's input
+            raise
+        raise (DuplicateProduct if isinstance(instance, Product) else DuplicateCustomer)(existing) from None
+
+
+def _checked_price(price: Decimal, currency: str) -> None:
+    if price < 0 or not money.fits(price, currency) or price >= MAX_AMOUNT:
+        raise InvalidInput(
+            details={"price": f"price must be ≥ 0 with at most {money.minor_units(currency)} decimals in {currency}."}
+        )
+
+
+@transaction.atomic
+def product_create(
+    *,
+    company_id: UUID,
+    name: str,
+    sku: str = "",
+    price: Decimal = money.ZERO,
+    currency: str = "USD",
+    is_active: bool = True,
+) -> Product:
+    """Create a product; a SKU the company already uses raises DuplicateProduct (409)."""
+    _checked_price(price, currency)
+    product = Product(company_id=company_id, sku=sku, name=name, price=price, currency=currency, is_active=is_active)
+    _catalog_save(
+        product, fields=None, on_conflict=lambda: Product.objects.filter(company_id=company_id, sku=sku).first()
+    )
+    return product
+
+
+@transaction.atomic
+def product_update(*, company_id: UUID, product_id: int, changes: dict[str, Any]) -> Product:
+    """Apply `changes` (PRODUCT_FIELDS) to the company's product; Product.DoesNotExist for anyone else's."""
+    unknown = set(changes) - set(PRODUCT_FIELDS)
+    if unknown:  # a programming error of the caller: serializers only pass known fields
+        raise ValueError(f"Not updatable: {', '.join(sorted(unknown))}")
+    product = Product.objects.select_for_update().get(company_id=company_id, pk=product_id)
+    for name, value in changes.items():
+        setattr(product, name, value)
+    _checked_price(product.price, product.currency)
+    _catalog_save(
+        product,
+        fields=list(changes),
+        on_conflict=lambda: Product.objects.filter(company_id=company_id, sku=product.sku)
+        .exclude(pk=product.pk)
+        .first(),
+    )
+    return product
+
+
+@transaction.atomic
+def customer_create(*, company_id: UUID, phone: str, name: str = "", email: str = "") -> Customer:
+    """Create a customer (phone normalised to E.164); a phone the company already has raises DuplicateCustomer."""
+    phone = _e164(phone)
+    customer = Customer(company_id=company_id, phone=phone, name=name, email=email)
+    _catalog_save(
+        customer, fields=None, on_conflict=lambda: Customer.objects.filter(company_id=company_id, phone=phone).first()
+    )
+    return customer
+
+
+@transaction.atomic
+def customer_update(*, company_id: UUID, customer_id: UUID, changes: dict[str, Any]) -> Customer:
+    """Apply `changes` (CUSTOMER_FIELDS) to the company's customer; Customer.DoesNotExist for anyone else's."""
+    unknown = set(changes) - set(CUSTOMER_FIELDS)
+    if unknown:
+        raise ValueError(f"Not updatable: {', '.join(sorted(unknown))}")
+    if "phone" in changes:
+        changes = {**changes, "phone": _e164(changes["phone"])}
+    customer = Customer.objects.select_for_update().get(company_id=company_id, pk=customer_id)
+    for name, value in changes.items():
+        setattr(customer, name, value)
+    _catalog_save(
+        customer,
+        fields=list(changes),
+        on_conflict=lambda: Customer.objects.filter(company_id=company_id, phone=customer.phone)
+        .exclude(pk=customer.pk)
+        .first(),
+    )
+    return customer
+
+
+def _e164(phone: str) -> str:
+    try:
+        return to_e164(phone)
+    except InvalidPhone as exc:
+        raise InvalidInput(details={"phone": str(exc)}) from None

@@ -1,8 +1,10 @@
-"""The five order endpoints of source API 002; thin: validate, call one service or selector, shape the answer."""
+"""The order endpoints of source API 002, plus products and customers; thin: validate, call one service."""
+
+from typing import Any
 
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db.models import QuerySet
-from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema, extend_schema_view
 from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.request import Request
@@ -12,16 +14,20 @@ from accounts.principal import Principal, get_principal
 from accounts.scopes import ORDERS_READ, ORDERS_WRITE
 from config.api.pagination import page_pagination
 from core import idempotency
-from core.errors import NotFound
+from core.errors import NotFound, get_or_not_found
 from orders import selectors, services
-from orders.filters import OrderFilter
-from orders.models import Order
+from orders.filters import CustomerFilter, OrderFilter, ProductFilter
+from orders.models import Customer, Order, Product
 from orders.serializers import (
+    CustomerListSerializer,
+    CustomerSerializer,
     OrderCreateSerializer,
     OrderEventListSerializer,
     OrderEventSerializer,
     OrderSerializer,
     OrderStatusUpdateSerializer,
+    ProductListSerializer,
+    ProductSerializer,
 )
 
 
@@ -128,3 +134,121 @@ class OrderViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
             selectors.order_events(company_id=get_principal(request).company_id, order_id=order.id)
         )
         return self.get_paginated_response(OrderEventSerializer(page, many=True).data)
+
+
+CATALOG_SCOPES = {
+    "list": [ORDERS_READ],
+    "retrieve": [ORDERS_READ],
+    "create": [ORDERS_WRITE],
+    "update": [ORDERS_WRITE],
+    "partial_update": [ORDERS_WRITE],
+}
+CATALOG_ERRORS = {400: OpenApiResponse(description="Invalid input; details name the field")}
+
+
+class CatalogViewSet(
+    mixins.ListModelMixin,
+    mixins.CreateModelMixin,
+    mixins.RetrieveModelMixin,
+    mixins.UpdateModelMixin,
+    viewsets.GenericViewSet,
+):
+    """Shared by products and customers: scoped reads; writes validated here and saved by one service."""
+
+    required_scopes = CATALOG_SCOPES
+    http_method_names = ["get", "post", "put", "patch", "head", "options"]
+    resource = ""  # "Product" → "Product not found."
+
+    def get_object(self) -> Product | Customer:
+        # Another company's row is absent from the scoped queryset: the same 404 as a missing one.
+        return get_or_not_found(self.get_queryset(), self.resource, pk=self.kwargs["pk"])
+
+    def perform_create(self, serializer: Any) -> None:
+        serializer.instance = self.create_row(
+            company_id=get_principal(self.request).company_id, **serializer.validated_data
+        )
+
+    def perform_update(self, serializer: Any) -> None:
+        serializer.instance = self.update_row(
+            get_principal(self.request).company_id, serializer.instance.pk, dict(serializer.validated_data)
+        )
+
+
+@extend_schema(tags=["products"])
+@extend_schema_view(
+    list=extend_schema(
+        responses=ProductListSerializer,
+        description="List the company's products; filter by sku, name (contains), active, startDate/endDate.",
+    ),
+    create=extend_schema(
+        responses={201: ProductSerializer, **CATALOG_ERRORS, 409: OpenApiResponse(description="The SKU exists")},
+        description="Create a product; a SKU the company already has → 409.",
+    ),
+    retrieve=extend_schema(description="Get one product (another company's → 404)."),
+    update=extend_schema(
+        responses={200: ProductSerializer, **CATALOG_ERRORS}, description="Replace the product's fields."
+    ),
+    partial_update=extend_schema(
+        responses={200: ProductSerializer, **CATALOG_ERRORS}, description="Change some of the product's fields."
+    ),
+)
+class ProductViewSet(CatalogViewSet):
+    """The company's catalog: list (filter by sku, name, active, dates), create, read, update."""
+
+    pagination_class = page_pagination("products")
+    serializer_class = ProductSerializer
+    filterset_class = ProductFilter
+    lookup_value_regex = "[0-9]{1,18}"
+    resource = "Product"
+    queryset = Product.objects.none()  # for the schema's model; requests use get_queryset()
+
+    def get_queryset(self) -> QuerySet[Product]:
+        return selectors.product_list(company_id=get_principal(self.request).company_id)
+
+    @staticmethod
+    def create_row(**fields: Any) -> Product:
+        return services.product_create(**fields)
+
+    @staticmethod
+    def update_row(company_id: Any, pk: int, changes: dict[str, Any]) -> Product:
+        return services.product_update(company_id=company_id, product_id=pk, changes=changes)
+
+
+@extend_schema(tags=["customers"])
+@extend_schema_view(
+    list=extend_schema(
+        responses=CustomerListSerializer,
+        description="List the company's customers; filter by email, phone (any format), name, startDate, endDate.",
+    ),
+    create=extend_schema(
+        responses={201: CustomerSerializer, **CATALOG_ERRORS, 409: OpenApiResponse(description="The phone exists")},
+        description="Create a customer; a phone the company already has → 409.",
+    ),
+    retrieve=extend_schema(description="Get one customer (another company's → 404)."),
+    update=extend_schema(
+        responses={200: CustomerSerializer, **CATALOG_ERRORS}, description="Replace the customer's fields."
+    ),
+    partial_update=extend_schema(
+        responses={200: CustomerSerializer, **CATALOG_ERRORS}, description="Change some of the customer's fields."
+    ),
+)
+class CustomerViewSet(CatalogViewSet):
+    """The company's customers: list (filter by email, phone, name, dates), create, read, update."""
+
+    pagination_class = page_pagination("customers")
+    serializer_class = CustomerSerializer
+    filterset_class = CustomerFilter
+    lookup_value_regex = "[0-9a-fA-F-]{36}"
+    resource = "Customer"
+    queryset = Customer.objects.none()
+
+    def get_queryset(self) -> QuerySet[Customer]:
+        return selectors.customer_list(company_id=get_principal(self.request).company_id)
+
+    @staticmethod
+    def create_row(**fields: Any) -> Customer:
+        return services.customer_create(**fields)
+
+    @staticmethod
+    def update_row(company_id: Any, pk: Any, changes: dict[str, Any]) -> Customer:
+        return services.customer_update(company_id=company_id, customer_id=pk, changes=changes)
