@@ -1,7 +1,11 @@
-"""Demo data: the built-in templates copied into the company, so operators can edit and preview them."""
+"""Demo data: the built-in templates copied into the company, and a sandbox provider so email and SMS can be sent."""
 
+from integrations import services as integration_services
+from integrations.models import Integration
 from messaging.defaults import DEFAULT_TEMPLATES
 from messaging.models import MessageTemplate
+
+SANDBOX_NAME = "Demo sandbox (email, SMS and chat outbox)"
 
 
 def seed(company) -> None:
@@ -17,4 +21,9 @@ def seed(company) -> None:
                 "body_html": default.body_html,
                 "sample_context": default.sample_context,
             },
+        )
+    # The only email and SMS provider of the demo: what it "sends" is in the admin's Sandbox outbox.
+    if not Integration.objects.filter(company=company, name=SANDBOX_NAME).exists():
+        integration_services.integration_create(
+            company_id=company.id, name=SANDBOX_NAME, provider="sandbox", config={"note": "seeded by seed_demo"}
         )

@@ -16,6 +16,7 @@ class Outgoing:
     body_text: str = ""
     body_html: str = ""
     headers: dict[str, str] = field(default_factory=dict)
+    company_id: str = ""
 
 
 @dataclass(frozen=True)
@@ -31,10 +32,14 @@ class SendError(Exception):
     PROVIDER = "provider_error"  # our credentials or configuration were refused (401, 403)
     REJECTED = "rejected"  # the message itself was refused (other 4xx): no other provider is tried
 
-    def __init__(self, kind: str, message: str, *, status_code: int | None = None) -> None:
+    def __init__(
+        self, kind: str, message: str, *, status_code: int | None = None, retry_after: float | None = None
+    ) -> None:
         super().__init__(message)
         self.kind = kind
         self.status_code = status_code
+        # The provider's own "come back in N seconds" (Retry-After, a throttling code): honoured for this provider.
+        self.retry_after = retry_after
 
     @property
     def falls_through(self) -> bool:
