@@ -33,11 +33,11 @@ class GmailLikeHandler(SmtpRecorder):
     def __init__(self) -> None:
         super().__init__()
         self.valid_tokens: set[str] = set()
-        self.auth_lines: list[str] = []
+        self.xoauth2_lines: list[str] = []
 
     async def auth_XOAUTH2(self, server: Any, args: list[str]) -> AuthResult:
         raw = base64.b64decode(args[1]).decode() if len(args) > 1 else ""
-        self.auth_lines.append(raw)
+        self.xoauth2_lines.append(raw)
         fields = dict(part.split("=", 1) for part in raw.split("\x01") if "=" in part)
         token = fields.get("auth", "").removeprefix("Bearer ")
         if fields.get("user") == USER and token in self.valid_tokens:
@@ -51,7 +51,8 @@ class GmailLikeHandler(SmtpRecorder):
 
 def _app_password_check(server: Any, session: Any, envelope: Any, mechanism: str, auth_data: Any) -> AuthResult:
     ok = isinstance(auth_data, LoginPassword) and auth_data.login.decode() == USER
-    return AuthResult(success=ok and auth_data.password.decode() == APP_PASSWORD)
+    # handled=False: aiosmtpd then answers 535 itself (its default leaves the client waiting)
+    return AuthResult(success=ok and auth_data.password.decode() == APP_PASSWORD, handled=False)
 
 
 @pytest.fixture
@@ -64,9 +65,7 @@ def gmail_smtp() -> Iterator[tuple[GmailLikeHandler, int]]:
         port=port,
         auth_require_tls=False,
         authenticator=_app_password_check,
-        # smtplib falls back from a refused PLAIN to LOGIN, whose initial response aiosmtpd mishandles: Gmail
-        # offers PLAIN and XOAUTH2 for app passwords and tokens, and so does this stand-in.
-        auth_exclude_mechanism=["LOGIN"],
+        auth_exclude_mechanism=["LOGIN"],  # Gmail offers PLAIN and XOAUTH2, and so does this stand-in
     )
     controller.start()
     yield handler, port
@@ -105,7 +104,7 @@ def test_gmail_refreshes_the_access_token_once_and_authenticates_with_xoauth2(gm
     assert len(token_endpoint.requests) == 1
     grant = parse_qs(token_endpoint.requests[0]["body"].decode())
     assert grant["grant_type"] == ["refresh_token"] and grant["refresh_token"] == ["1//0refresh-token"]
-    assert handler.auth_lines == [f"user={USER}\x01auth=Bearer ya29.a0AfH6SMB-test-token\x01\x01"] * 2
+    assert handler.xoauth2_lines == [f"user={USER}\x01auth=Bearer ya29.a0AfH6SMB-test-token\x01\x01"] * 2
     email = message_from_bytes(handler.envelopes[0].content)
     assert (email["From"], email["To"]) == (USER, "customer@example.com")
 
