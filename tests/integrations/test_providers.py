@@ -25,6 +25,11 @@ EXPECTED = {
     "careem": "delivery",
     "talabat": "delivery",
     "generic": "generic",
+    "aws_sns": "messaging",
+    "vonage": "messaging",
+    "textlocal": "messaging",
+    "gmail": "messaging",
+    "sandbox": "generic",
 }
 
 
@@ -39,7 +44,7 @@ def test_each_provider_declares_fields_a_check_and_help(provider):
     assert spec.category in CATEGORIES
     assert spec.fields and callable(spec.check)
     assert spec.inbound_help
-    assert (spec.inbound is None) == (provider in {"amazon", "smtp"})
+    assert (spec.inbound is None) == (provider in {"amazon", "smtp", "aws_sns", "gmail", "sandbox"})
 
 
 @pytest.mark.parametrize("provider", list(EXPECTED))
