@@ -5,10 +5,6 @@ import time
 from collections.abc import Mapping
 from typing import Any
 
-import boto3
-from botocore.awsrequest import AWSPreparedRequest, AWSResponse
-from botocore.config import Config
-from botocore.exceptions import BotoCoreError, ClientError
 from django.conf import settings
 
 from core import outbound
@@ -33,7 +29,9 @@ def _send_through_seam(timeout: float):
     endpoint against the SSRF policy, dials the checked address, caps the answer and times out.
     """
 
-    def send(request: AWSPreparedRequest, **kwargs: Any) -> AWSResponse:
+    from botocore.awsrequest import AWSResponse
+
+    def send(request: Any, **kwargs: Any) -> AWSResponse:
         body = request.body
         if hasattr(body, "read"):
             body = body.read()
@@ -47,6 +45,10 @@ def _send_through_seam(timeout: float):
 
 def sns_client(values: Mapping[str, Any], *, timeout: float):
     """Return an SNS client for the integration's region and keys, its HTTP routed through the seam."""
+    # boto3 is imported on first use: it costs every process (web, worker, manage.py) 0.2 s at start-up.
+    import boto3
+    from botocore.config import Config
+
     client = boto3.session.Session().client(
         "sns",
         region_name=str(values.get("region") or "us-east-1"),
@@ -61,6 +63,8 @@ def sns_client(values: Mapping[str, Any], *, timeout: float):
 
 
 def check(values: Mapping[str, Any]) -> CheckResult:
+    from botocore.exceptions import BotoCoreError, ClientError
+
     started = time.monotonic()
     try:
         sns_client(values, timeout=settings.INTEGRATIONS_HTTP_TIMEOUT_SECONDS).get_sms_attributes(

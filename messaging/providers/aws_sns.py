@@ -3,8 +3,6 @@
 from collections.abc import Mapping
 from typing import Any
 
-from botocore.exceptions import BotoCoreError, ClientError
-
 from integrations.providers.aws_sns import SMS_TYPES, sns_client
 from messaging import outbound
 from messaging.providers.base import Outgoing, SendError, SendResult, classify_status
@@ -30,6 +28,8 @@ def message_attributes(values: Mapping[str, Any]) -> dict[str, dict[str, str]]:
 
 
 def send(values: Mapping[str, Any], outgoing: Outgoing) -> SendResult:
+    from botocore.exceptions import BotoCoreError, ClientError  # loaded with boto3, on first use
+
     client = sns_client(values, timeout=outbound.timeout_seconds())
     try:
         answer = client.publish(

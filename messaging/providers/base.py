@@ -2,6 +2,8 @@
 
 from dataclasses import dataclass, field
 
+from django.conf import settings
+
 from core.outbound import RETRYABLE, status_kind
 
 
@@ -54,3 +56,9 @@ def classify_status(status_code: int) -> str:
     if status_code in (401, 403):
         return SendError.PROVIDER
     return SendError.REJECTED
+
+
+def status_callback_url(integration_id: str) -> str | None:
+    """Return the integration's receiver URL for delivery reports, when the hub's public origin is known."""
+    base = settings.INTEGRATIONS_PUBLIC_BASE_URL.rstrip("/")
+    return f"{base}/api/v1/inbound/{integration_id}/" if base and integration_id else None

@@ -6,9 +6,6 @@ from collections.abc import Mapping
 from datetime import UTC, datetime
 from typing import Any
 
-import google.auth.exceptions
-import google.auth.transport.requests
-import google.oauth2.credentials
 from django.core.cache import cache
 
 from accounts.crypto import decrypt_str, encrypt_str
@@ -39,6 +36,11 @@ def access_token(values: Mapping[str, Any]) -> str:
     cached = cache.get(key)
     if cached:
         return decrypt_str(cached)
+    # google-auth is imported on first use, not by every process at start-up.
+    import google.auth.exceptions
+    import google.auth.transport.requests
+    import google.oauth2.credentials
+
     credentials = google.oauth2.credentials.Credentials(
         token=None,
         refresh_token=str(values.get("refreshToken") or ""),

@@ -4,8 +4,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from messaging import outbound
-from messaging.providers.base import Outgoing, SendError, SendResult
-from messaging.providers.twilio import status_callback_url
+from messaging.providers.base import Outgoing, SendError, SendResult, status_callback_url
 
 CHANNEL = "sms"  # what messaging.providers attaches this adapter to
 
