@@ -512,7 +512,22 @@ MESSAGING_SEND_MAX_RUNS = env_int("MESSAGING_SEND_MAX_RUNS", 3)
 MESSAGING_RETRY_BACKOFF = [int(s) for s in env_list("MESSAGING_RETRY_BACKOFF", ["30", "300", "1800"])]
 # A message queued (or claimed) longer ago than this without progress is enqueued again by the sweeper.
 MESSAGING_SWEEP_GRACE_SECONDS = env_int("MESSAGING_SWEEP_GRACE_SECONDS", 120)
+# Seconds a template may spend rendering (with a cap on steps and output: messaging/rendering.py).
+MESSAGING_RENDER_TIMEOUT_SECONDS = env_int("MESSAGING_RENDER_TIMEOUT_MS", 1000) / 1000
+# Messages per company and channel over any 60 s (source API 004: email 100/min, SMS 50/min); a company's
+# message settings override them. Counted per message whichever endpoint sends; bulk sends wait for room.
+MESSAGING_RATE_LIMITS = {
+    "email": env_int("MESSAGING_EMAIL_PER_MINUTE", 100),
+    "sms": env_int("MESSAGING_SMS_PER_MINUTE", 50),
+    "chat": env_int("MESSAGING_CHAT_PER_MINUTE", 60),
+}
+# Messages one bulk task sends before handing the rest to the next task (keeps urgent work flowing).
+MESSAGING_BULK_BATCH_SIZE = env_int("MESSAGING_BULK_BATCH_SIZE", 200)
+MESSAGING_BULK_MAX_RECIPIENTS = 10_000
+# Urgent and high-priority messages go through their own queue, which every worker consumes too.
+MESSAGING_URGENT_QUEUE = "messaging_urgent"
 CELERY_QUEUE_NAMES.append("messaging")
+CELERY_QUEUE_NAMES.append(MESSAGING_URGENT_QUEUE)
 CELERY_TASK_ROUTES.update({"messaging.tasks.*": {"queue": "messaging"}})
 CELERY_BEAT_SCHEDULE.update({"messaging-requeue": {"task": "messaging.tasks.messages_requeue", "schedule": 60.0}})
 SPECTACULAR_SETTINGS.setdefault("ENUM_NAME_OVERRIDES", {}).update(

@@ -8,7 +8,15 @@ from django.utils.html import format_html
 
 from core.admin import NoBulkDeleteMixin, error_cell
 from messaging import rendering, services
-from messaging.models import Message, MessageAttempt, MessageTemplate, MessagingRoute
+from messaging.models import (
+    BulkJob,
+    Message,
+    MessageAttempt,
+    MessageTemplate,
+    MessagingRoute,
+    MessagingSettings,
+    SandboxMessage,
+)
 
 
 class MessageAttemptInline(admin.TabularInline):
@@ -122,3 +130,48 @@ class MessagingRouteAdmin(admin.ModelAdmin):
     search_fields = ["company__name", "integration__name"]
     list_select_related = ["company", "integration"]
     raw_id_fields = ["integration"]
+
+
+@admin.register(SandboxMessage)
+class SandboxOutboxAdmin(admin.ModelAdmin):
+    """What the sandbox provider "sent": read-only, newest first."""
+
+    list_display = ["created_at", "company", "channel", "recipient", "subject", "short_text"]
+    list_filter = ["channel", "created_at"]
+    search_fields = ["recipient", "subject", "body_text", "message_id", "company__name"]
+    list_select_related = ["company"]
+    date_hierarchy = "created_at"
+
+    def get_readonly_fields(self, request: HttpRequest, obj: SandboxMessage | None = None) -> list[str]:
+        return [f.name for f in SandboxMessage._meta.fields]
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: SandboxMessage | None = None) -> bool:
+        return request.method in ("GET", "HEAD")
+
+    @admin.display(description="Text")
+    def short_text(self, obj: SandboxMessage) -> str:
+        return obj.body_text[:80]
+
+
+@admin.register(BulkJob)
+class BulkJobAdmin(admin.ModelAdmin):
+    list_display = ["created_at", "company", "channel", "template_name", "total", "priority"]
+    list_filter = ["channel", "priority"]
+    search_fields = ["id", "company__name", "template_name"]
+    list_select_related = ["company"]
+
+    def get_readonly_fields(self, request: HttpRequest, obj: BulkJob | None = None) -> list[str]:
+        return [f.name for f in BulkJob._meta.fields]
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+
+@admin.register(MessagingSettings)
+class MessagingSettingsAdmin(admin.ModelAdmin):
+    list_display = ["company", "default_region", "email_per_minute", "sms_per_minute", "chat_per_minute"]
+    search_fields = ["company__name"]
+    raw_id_fields = ["company"]

@@ -17,3 +17,5 @@ class MessagingConfig(AppConfig):
         for status in handlers.TWILIO_STATUSES:
             register_inbound_handler("twilio", f"message.{status}", handlers.twilio_status)
         register_inbound_handler("sendgrid", "email.*", handlers.sendgrid_events)
+        register_inbound_handler("vonage", "message.*", handlers.vonage_receipt)
+        register_inbound_handler("textlocal", "message.*", handlers.textlocal_receipt)

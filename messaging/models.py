@@ -74,6 +74,16 @@ class Message(models.Model):
     )
     provider_message_id = models.CharField(max_length=255, blank=True, default="")
     error = models.TextField(blank=True, default="")
+    bulk_job = models.ForeignKey(
+        "messaging.BulkJob", null=True, blank=True, on_delete=models.CASCADE, related_name="messages"
+    )
+    # Cross-channel fallback: the recipient's address per channel ({"email": …, "sms": …}), the channels
+    # still to try when this one fails, and the hop this message falls back from.
+    contact = models.JSONField(default=dict, blank=True)
+    fallback_channels = models.JSONField(default=list, blank=True)
+    fallback_of = models.ForeignKey("self", null=True, blank=True, on_delete=models.SET_NULL, related_name="fallbacks")
+    # When the message was counted against its company's per-channel limit (once per message).
+    admitted_at = models.DateTimeField(null=True, blank=True)
     send_runs = models.PositiveSmallIntegerField(default=0)  # passes through the provider chain
     next_attempt_at = models.DateTimeField(null=True, blank=True)
     claimed_at = models.DateTimeField(null=True, blank=True)
@@ -107,6 +117,10 @@ class Message(models.Model):
     def is_final(self) -> bool:
         """Return True when no provider callback may change the status any more."""
         return self.status in (self.Status.DELIVERED, self.Status.FAILED)
+
+    def is_urgent(self) -> bool:
+        """Return True when the message goes through the higher-priority queue."""
+        return self.priority in (Priority.URGENT, Priority.HIGH)
 
 
 class MessageAttempt(models.Model):
@@ -161,3 +175,77 @@ class MessagingRoute(models.Model):
 
     def __str__(self) -> str:
         return f"{self.channel} #{self.priority}: {self.integration_id}"
+
+
+class BulkJob(models.Model):
+    """One bulk send: a message per recipient, rendered with that recipient's data; counts come from them."""
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    company = models.ForeignKey("accounts.Company", on_delete=models.CASCADE, related_name="message_bulk_jobs")
+    channel = models.CharField(max_length=8, choices=Channel.choices)
+    template_name = models.CharField(max_length=100, blank=True, default="")
+    priority = models.CharField(max_length=8, choices=Priority.choices, default=Priority.NORMAL)
+    total = models.PositiveIntegerField(default=0)
+    idempotency_key = models.CharField(max_length=255, blank=True, default="")
+    request_fingerprint = models.CharField(max_length=64, blank=True, default="")
+    created_by = models.CharField(max_length=64, blank=True, default="")
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["company", "idempotency_key"],
+                condition=~models.Q(idempotency_key=""),
+                name="uniq_bulkjob_company_idempotency_key",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"bulk {self.channel} x{self.total}"
+
+
+class MessagingSettings(models.Model):
+    """A company's messaging preferences: default phone region and its per-channel limits (None: the defaults)."""
+
+    company = models.OneToOneField("accounts.Company", on_delete=models.CASCADE, related_name="messaging_settings")
+    default_region = models.CharField(max_length=2, blank=True, default="")  # ISO 3166 alpha-2, e.g. "AE"
+    email_per_minute = models.PositiveIntegerField(null=True, blank=True)
+    sms_per_minute = models.PositiveIntegerField(null=True, blank=True)
+    chat_per_minute = models.PositiveIntegerField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["company"]
+        verbose_name_plural = "messaging settings"
+
+    def __str__(self) -> str:
+        return f"messaging settings of {self.company_id}"
+
+
+class SandboxMessage(models.Model):
+    """What the sandbox provider would have sent: the outbox operators read in the admin."""
+
+    id = models.BigAutoField(primary_key=True)
+    company = models.ForeignKey("accounts.Company", on_delete=models.CASCADE, related_name="+")
+    integration = models.ForeignKey(
+        "integrations.Integration", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    message_id = models.UUIDField(null=True, blank=True)  # the hub message it belongs to
+    channel = models.CharField(max_length=8, choices=Channel.choices)
+    recipient = models.CharField(max_length=255, blank=True, default="")
+    subject = models.CharField(max_length=998, blank=True, default="")
+    body_text = models.TextField(blank=True, default="")
+    body_html = models.TextField(blank=True, default="")
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["-id"]
+        verbose_name = "sandbox outbox message"
+        verbose_name_plural = "sandbox outbox"
+
+    def __str__(self) -> str:
+        return f"{self.channel} to {self.recipient}"

@@ -57,6 +57,7 @@ def http_json(method: str, url: str, **kwargs: Any) -> tuple[requests.Response, 
             classify_status(response.status_code),
             f"HTTP {response.status_code}: {str(detail)[:500]}",
             status_code=response.status_code,
+            retry_after=seam.parse_retry_after(response.headers.get("Retry-After")),
         )
     return response, body
 

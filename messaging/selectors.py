@@ -3,12 +3,12 @@
 from datetime import timedelta
 from uuid import UUID
 
-from django.db.models import Prefetch, QuerySet
+from django.db.models import Count, Prefetch, Q, QuerySet
 from django.utils import timezone
 
 from integrations.models import Integration
 from messaging.defaults import DEFAULT_TEMPLATES, DefaultTemplate, default_template
-from messaging.models import Message, MessageAttempt, MessageTemplate, MessagingRoute
+from messaging.models import BulkJob, Message, MessageAttempt, MessageTemplate, MessagingRoute
 from messaging.providers import channel_providers
 
 
@@ -85,3 +85,14 @@ def message_by_provider_id(*, company_id: UUID, provider: str, provider_message_
     return Message.objects.filter(
         company_id=company_id, provider=provider, provider_message_id=provider_message_id
     ).first()
+
+
+def bulk_job_get(*, company_id: UUID, job_id: UUID | str) -> BulkJob:
+    """Return one of the company's bulk jobs with `counts` and `status` set (raises BulkJob.DoesNotExist)."""
+    job = BulkJob.objects.get(company_id=company_id, id=job_id)
+    statuses = Message.Status.values
+    counts = job.messages.aggregate(**{s: Count("id", filter=Q(status=s)) for s in statuses})
+    job.counts = {"total": job.total, **counts}
+    done = counts["sent"] + counts["delivered"] + counts["failed"]
+    job.status = "done" if done >= job.total else "queued" if counts["queued"] == job.total else "sending"
+    return job

@@ -1,4 +1,4 @@
-"""Messaging adapters, one module per provider named after its key: `CHANNEL` and send(values, outgoing).
+"""Messaging adapters, one module per provider named after its key: `CHANNEL`(S) and send(values, outgoing).
 
 MessagingConfig.ready attaches every module of this package to the provider registry as the
 provider's "messaging_channel" capability; the channel → providers map is derived from it,
@@ -27,9 +27,15 @@ def register() -> None:
             register_capability(info.name, CAPABILITY, importlib.import_module(f"{__name__}.{info.name}"))
 
 
+def channels_of(provider: str) -> tuple[str, ...]:
+    """Return the channels a provider sends on (the sandbox sends on every one)."""
+    module = _module(provider)
+    return tuple(getattr(module, "CHANNELS", None) or (module.CHANNEL,))
+
+
 def channel_providers(channel: str) -> tuple[str, ...]:
     """Return the providers that send on `channel`, in the registry's listing order."""
-    return tuple(key for key in providers_with(CAPABILITY) if channel == _module(key).CHANNEL)
+    return tuple(key for key in providers_with(CAPABILITY) if channel in channels_of(key))
 
 
 def _module(provider: str) -> ModuleType:

@@ -2,6 +2,8 @@
 
 from dataclasses import dataclass, field
 
+from django.conf import settings
+
 from core.outbound import RETRYABLE, status_kind
 
 
@@ -16,6 +18,7 @@ class Outgoing:
     body_text: str = ""
     body_html: str = ""
     headers: dict[str, str] = field(default_factory=dict)
+    company_id: str = ""
 
 
 @dataclass(frozen=True)
@@ -31,10 +34,14 @@ class SendError(Exception):
     PROVIDER = "provider_error"  # our credentials or configuration were refused (401, 403)
     REJECTED = "rejected"  # the message itself was refused (other 4xx): no other provider is tried
 
-    def __init__(self, kind: str, message: str, *, status_code: int | None = None) -> None:
+    def __init__(
+        self, kind: str, message: str, *, status_code: int | None = None, retry_after: float | None = None
+    ) -> None:
         super().__init__(message)
         self.kind = kind
         self.status_code = status_code
+        # The provider's own "come back in N seconds" (Retry-After, a throttling code): honoured for this provider.
+        self.retry_after = retry_after
 
     @property
     def falls_through(self) -> bool:
@@ -49,3 +56,9 @@ def classify_status(status_code: int) -> str:
     if status_code in (401, 403):
         return SendError.PROVIDER
     return SendError.REJECTED
+
+
+def status_callback_url(integration_id: str) -> str | None:
+    """Return the integration's receiver URL for delivery reports, when the hub's public origin is known."""
+    base = settings.INTEGRATIONS_PUBLIC_BASE_URL.rstrip("/")
+    return f"{base}/api/v1/inbound/{integration_id}/" if base and integration_id else None

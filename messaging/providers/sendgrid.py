@@ -17,7 +17,8 @@ def mail_body(sender: str, outgoing: Outgoing) -> dict[str, Any]:
     if outgoing.body_html:
         content.append({"type": "text/html", "value": outgoing.body_html})
     return {
-        "personalizations": [{"to": [{"email": address} for address in outgoing.recipients]}],
+        # One personalization per recipient: each gets their own email and sees only their own address.
+        "personalizations": [{"to": [{"email": address}]} for address in outgoing.recipients],
         "from": {"email": sender},
         "subject": outgoing.subject,
         "content": content,

@@ -1,8 +1,12 @@
-"""SMTP email through core.outbound: implicit TLS on port 465, else STARTTLS (required outside development)."""
+"""SMTP email through core.outbound: implicit TLS on port 465, else STARTTLS (required outside development).
+
+Each recipient gets an email of their own (their address alone in To, over one connection),
+so recipients of one message never see each other.
+"""
 
 import contextlib
 import smtplib
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from email.message import EmailMessage
 from email.utils import make_msgid
 from typing import Any
@@ -13,10 +17,10 @@ from messaging.providers.base import Outgoing, SendError, SendResult
 CHANNEL = "email"  # what messaging.providers attaches this adapter to
 
 
-def build_email(sender: str, outgoing: Outgoing) -> EmailMessage:
+def build_email(sender: str, outgoing: Outgoing, recipient: str | None = None) -> EmailMessage:
     email = EmailMessage()
     email["From"] = sender
-    email["To"] = ", ".join(outgoing.recipients)
+    email["To"] = recipient if recipient is not None else ", ".join(outgoing.recipients)
     email["Subject"] = outgoing.subject
     email["Message-ID"] = make_msgid(idstring=outgoing.message_id.replace("-", ""), domain=sender.split("@")[-1])
     email["X-Hub-Message-Id"] = outgoing.message_id
@@ -34,12 +38,16 @@ def _kind_of_reply(code: int) -> str:
     return SendError.REJECTED
 
 
-def send(values: Mapping[str, Any], outgoing: Outgoing) -> SendResult:
-    sender = str(values.get("fromEmail") or values.get("username") or "")
-    if not sender:
-        raise SendError(SendError.PROVIDER, "The SMTP integration has no fromEmail.")
-    host, port = str(values["host"]), int(values.get("port") or 587)
-    email = build_email(sender, outgoing)
+def deliver(
+    *,
+    host: str,
+    port: int,
+    sender: str,
+    outgoing: Outgoing,
+    authenticate: Callable[[smtplib.SMTP], None],
+) -> SendResult:
+    """Connect (TLS as above), authenticate, send one email per recipient; failures become SendError."""
+    emails = [build_email(sender, outgoing, recipient) for recipient in outgoing.recipients]
     try:
         client = outbound.smtp_open(host, port, implicit_tls=port == 465)
         try:
@@ -47,9 +55,9 @@ def send(values: Mapping[str, Any], outgoing: Outgoing) -> SendResult:
             if port != 465:
                 # STARTTLS when offered; outside development (HUB_ALLOW_LOCAL_TARGETS) a server without it is refused.
                 outbound.smtp_starttls(client)
-            if values.get("username"):
-                client.login(str(values["username"]), str(values.get("password") or ""))
-            client.send_message(email)
+            authenticate(client)
+            for email in emails:
+                client.send_message(email)
         finally:
             with contextlib.suppress(smtplib.SMTPException, OSError):
                 client.quit()
@@ -64,4 +72,22 @@ def send(values: Mapping[str, Any], outgoing: Outgoing) -> SendResult:
         raise outbound.send_error(exc) from exc
     except (smtplib.SMTPException, OSError) as exc:  # disconnects, timeouts, refused connections, TLS errors
         raise SendError(SendError.RETRYABLE, f"SMTP {host}:{port}: {type(exc).__name__}: {exc}")
-    return SendResult(provider_message_id=email["Message-ID"].strip("<>"), status_code=250)
+    return SendResult(provider_message_id=emails[0]["Message-ID"].strip("<>"), status_code=250)
+
+
+def send(values: Mapping[str, Any], outgoing: Outgoing) -> SendResult:
+    sender = str(values.get("fromEmail") or values.get("username") or "")
+    if not sender:
+        raise SendError(SendError.PROVIDER, "The SMTP integration has no fromEmail.")
+
+    def login(client: smtplib.SMTP) -> None:
+        if values.get("username"):
+            client.login(str(values["username"]), str(values.get("password") or ""))
+
+    return deliver(
+        host=str(values["host"]),
+        port=int(values.get("port") or 587),
+        sender=sender,
+        outgoing=outgoing,
+        authenticate=login,
+    )

@@ -4,14 +4,13 @@ from collections.abc import Mapping
 from typing import Any
 from urllib.parse import urlencode, urlsplit, urlunsplit
 
-from django.conf import settings
 from twilio.base.exceptions import TwilioRestException
 from twilio.http import HttpClient
 from twilio.http.response import Response
 from twilio.rest import Client
 
 from messaging import outbound
-from messaging.providers.base import Outgoing, SendError, SendResult, classify_status
+from messaging.providers.base import Outgoing, SendError, SendResult, classify_status, status_callback_url
 
 CHANNEL = "sms"  # what messaging.providers attaches this adapter to
 
@@ -44,12 +43,6 @@ class HubHttpClient(HttpClient):
         target = urlunsplit((self.base.scheme, self.base.netloc, self.base.path + parts.path, query, ""))
         response = outbound.http_request(method, target, headers=headers, auth=auth, data=data)
         return Response(response.status_code, response.text, response.headers)
-
-
-def status_callback_url(integration_id: str) -> str | None:
-    """Return the receiver URL Twilio should post status callbacks to, when the public origin is known."""
-    base = settings.INTEGRATIONS_PUBLIC_BASE_URL.rstrip("/")
-    return f"{base}/api/v1/inbound/{integration_id}/" if base and integration_id else None
 
 
 def send(values: Mapping[str, Any], outgoing: Outgoing) -> SendResult:

@@ -29,11 +29,15 @@ EXPECTED = {
     "azure_blob": "storage",
     "local": "storage",
     "generic": "generic",
+    "aws_sns": "messaging",
+    "vonage": "messaging",
+    "textlocal": "messaging",
+    "gmail": "messaging",
     "sandbox": "generic",
     "kafka": "generic",
 }
-# Storage providers and Kafka send no webhooks.
-NO_INBOUND = {"amazon", "smtp", "s3", "gcs", "azure_blob", "local", "kafka"}
+# Storage providers, Kafka, SNS and Gmail send no webhooks.
+NO_INBOUND = {"amazon", "smtp", "s3", "gcs", "azure_blob", "local", "kafka", "aws_sns", "gmail"}
 
 
 def test_every_provider_of_the_issue_is_declared_with_its_category():

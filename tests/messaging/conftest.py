@@ -151,3 +151,85 @@ def sms_integration(company, make_integration, twilio_ok) -> Integration:
 @pytest.fixture
 def sender_headers(company, make_key) -> dict[str, str]:
     return make_key(company, scopes=["messages:send"])
+
+
+# --- stand-ins of the breadth providers (moto for SNS), the sandbox, and running the queue by hand ------------
+
+
+@pytest.fixture(scope="session")
+def moto_endpoint() -> Iterator[str]:
+    """moto's server mode (a real SNS API on loopback), or the one AWS_ENDPOINT_URL names."""
+    import os
+    import subprocess
+    import sys
+
+    import requests
+
+    if os.environ.get("AWS_ENDPOINT_URL"):
+        yield os.environ["AWS_ENDPOINT_URL"].rstrip("/")
+        return
+    port = free_port()
+    server = subprocess.Popen(
+        [sys.executable, "-m", "moto.server", "-H", "127.0.0.1", "-p", str(port)],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    url = f"http://127.0.0.1:{port}"
+    deadline = time.monotonic() + 30
+    while True:
+        try:
+            requests.get(f"{url}/moto-api/data.json", timeout=1)
+            break
+        except requests.ConnectionError:
+            if time.monotonic() > deadline or server.poll() is not None:
+                server.kill()
+                raise RuntimeError("moto_server did not start")
+            time.sleep(0.1)
+    yield url
+    server.terminate()
+    server.wait(timeout=10)
+
+
+def moto_sms(endpoint: str) -> list[dict[str, str]]:
+    """The SMS moto's SNS backend recorded as published (its /moto-api/data.json model dump)."""
+    import requests
+
+    data = requests.get(f"{endpoint}/moto-api/data.json", timeout=5).json()
+    return data.get("sns", {}).get("SMS", [])
+
+
+def sns_config(endpoint: str, **extra: str) -> dict[str, str]:
+    return {
+        "region": "us-east-1",
+        "accessKeyId": "AKIAIOSFODNN7EXAMPLE",
+        "secretAccessKey": "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY",
+        "endpointUrl": endpoint,
+        **extra,
+    }
+
+
+@pytest.fixture
+def sandbox(company, make_integration) -> Integration:
+    """The company's sandbox integration: accepts every channel, keeps what it 'sent'."""
+    return make_integration(company, "sandbox", {}, name="Sandbox")
+
+
+def deliver_all(company_id=None, *, rounds: int = 5) -> int:
+    """Run what the worker would: every queued, due message of the company, batch by batch; returns how many ran."""
+    from django.utils import timezone
+
+    from messaging import services
+    from messaging.models import Message
+
+    done = 0
+    for _ in range(rounds):
+        qs = Message.objects.filter(status=Message.Status.QUEUED, next_attempt_at__lte=timezone.now())
+        if company_id is not None:
+            qs = qs.filter(company_id=company_id)
+        ids = list(qs.order_by("created_at").values_list("id", flat=True))
+        if not ids:
+            break
+        for start in range(0, len(ids), 200):
+            services.messages_deliver_batch(message_ids=ids[start : start + 200])
+        done += len(ids)
+    return done

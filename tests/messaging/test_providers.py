@@ -68,7 +68,11 @@ def test_sendgrid_posts_the_v3_mail_send_shape_and_reads_x_message_id(stand_in):
     assert request["path"] == "/v3/mail/send"
     assert request["headers"]["Authorization"] == "Bearer SG.test-key-0123456789"
     body = json.loads(request["body"])
-    assert body["personalizations"] == [{"to": [{"email": "customer@example.com"}, {"email": "ops@example.com"}]}]
+    # one personalization per recipient: each gets their own email and never sees the other's address
+    assert body["personalizations"] == [
+        {"to": [{"email": "customer@example.com"}]},
+        {"to": [{"email": "ops@example.com"}]},
+    ]
     assert body["from"] == {"email": "noreply@shop.example.com"}
     assert body["subject"] == "Order Confirmation - #12345"
     assert body["content"] == [
@@ -94,9 +98,14 @@ def test_smtp_delivers_a_multipart_email_to_a_real_smtp_server(smtp_server):
     # when
     result = adapter_for("smtp")(smtp_config(port), EMAIL)
     # then
+    # one email per recipient, each addressed to that recipient alone
+    assert [e.rcpt_tos for e in recorder.envelopes] == [["customer@example.com"], ["ops@example.com"]]
+    assert [message_from_bytes(e.content)["To"] for e in recorder.envelopes] == [
+        "customer@example.com",
+        "ops@example.com",
+    ]
     envelope = recorder.envelopes[0]
     assert envelope.mail_from == "alerts@shop.example.com"
-    assert envelope.rcpt_tos == ["customer@example.com", "ops@example.com"]
     email = message_from_bytes(envelope.content)
     assert email["Subject"] == "Order Confirmation - #12345"
     assert email["X-Hub-Message-Id"] == EMAIL.message_id

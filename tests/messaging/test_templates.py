@@ -35,7 +35,10 @@ def test_tags_that_reach_beyond_the_data_do_not_compile(source):
 
 
 def test_a_template_sees_only_its_data_never_settings_or_private_attributes():
-    assert rendering.render("[{{ settings.SECRET_KEY }}][{{ missing }}][{{ name }}]", {"name": "x"}) == "[][][x]"
+    # A name the data does not give is an error naming it (never a lookup elsewhere); a default makes it optional.
+    with pytest.raises(rendering.MissingVariable, match="settings.SECRET_KEY"):
+        rendering.render("[{{ settings.SECRET_KEY }}][{{ name }}]", {"name": "x"})
+    assert rendering.render('[{{ settings.SECRET_KEY|default:"" }}][{{ name }}]', {"name": "x"}) == "[][x]"
     with pytest.raises(rendering.TemplateError, match="underscores"):
         rendering.render("{{ name.__class__.__mro__ }}", {"name": "x"})
 
@@ -51,11 +54,15 @@ def test_a_company_template_wins_over_the_built_in_of_the_same_name(company, oth
     )
     # when
     mine = services.message_create(company_id=company.id, data=data).message
-    theirs = services.message_create(company_id=other_company.id, data=data).message
     # then
     assert mine.body_text == "Thanks Ann!"
     assert mine.template is not None
-    assert theirs.body_text == "Your order has been confirmed! Order #"  # the built-in, missing orderNumber
+    # the other company gets the built-in, which reads orderNumber: missing, it is a 400 naming it
+    with pytest.raises(services.MessageValidationError, match="orderNumber"):
+        services.message_create(company_id=other_company.id, data=data)
+    data.context["orderNumber"] = "12345"
+    theirs = services.message_create(company_id=other_company.id, data=data).message
+    assert theirs.body_text == "Your order has been confirmed! Order #12345"
     assert theirs.template is None
 
 
