@@ -141,4 +141,42 @@ def test_the_readme_quickstart_succeeds_from_a_fresh_checkout(tmp_path: Path):
             timeout=10,
         )
         assert refund.status_code == 201 and refund.json()["payment"]["status"] == "refunded", refund.text
+
+        # and an email and an SMS are sent through the demo's sandbox provider
+        sent = [
+            requests.post(
+                f"{base}/api/v1/messages/email",
+                json={"to": "buyer@example.com", "subject": "Your order", "content": "<p>Thanks!</p>"},
+                headers=headers,
+                timeout=10,
+            ),
+            requests.post(
+                f"{base}/api/v1/messages/sms",
+                json={"to": "+14155550123", "message": "Your order is on its way"},
+                headers=headers,
+                timeout=10,
+            ),
+        ]
+        assert all(r.status_code == 202 for r in sent), [r.text for r in sent]
+
+        def delivered(message_id: str) -> bool:
+            message = requests.get(f"{base}/api/v1/messages/{message_id}", headers=headers, timeout=10).json()
+            return message["status"] in ("sent", "delivered") and message["provider"] == "sandbox"
+
+        for response in sent:
+            wait_until(lambda r=response: delivered(r.json()["id"]), timeout=60, what="a demo message to be sent")
+
+        # and the operator sees both in the sandbox outbox
+        operator, password = _printed(lines, "operator").split(" / ")
+        admin = requests.Session()
+        admin.get(f"{base}/admin/login/", timeout=10)
+        login = admin.post(
+            f"{base}/admin/login/?next=/admin/",
+            data={"username": operator, "password": password, "csrfmiddlewaretoken": admin.cookies["csrftoken"]},
+            headers={"Referer": f"{base}/admin/login/"},
+            timeout=10,
+        )
+        assert login.url.endswith("/admin/"), login.text[:500]
+        outbox = admin.get(f"{base}/admin/messaging/sandboxmessage/", timeout=10).text
+        assert "buyer@example.com" in outbox and "+14155550123" in outbox
     receiver.close()
