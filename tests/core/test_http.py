@@ -7,7 +7,7 @@ import requests
 from aiosmtpd.controller import Controller
 
 from core import outbound
-from tests.conftest import free_port
+from tests.support.processes import free_port
 
 
 def test_a_name_whose_second_resolution_differs_is_still_dialled_at_the_first_address(server, resolve_as, settings):
@@ -20,7 +20,7 @@ def test_a_name_whose_second_resolution_differs_is_still_dialled_at_the_first_ad
     # then the name was resolved once and the request reached the first answer, with the name as Host
     assert response.status_code == 200
     assert lookups == ["rebind.test"]
-    assert server.hosts == [f"rebind.test:{server.port}"]
+    assert server.header_values("Host") == [f"rebind.test:{server.port}"]
 
 
 def test_with_the_switch_off_the_connection_goes_to_the_checked_public_address(resolve_as, no_connections):
@@ -44,7 +44,7 @@ def test_an_sdk_session_with_the_adapter_is_pinned_too(server, resolve_as, setti
     response = session.get(f"http://sdk.test:{server.port}/v1", timeout=2)
     # then
     assert response.status_code == 200 and lookups == ["sdk.test"]
-    assert server.hosts == [f"sdk.test:{server.port}"]
+    assert server.header_values("Host") == [f"sdk.test:{server.port}"]
 
 
 def test_smtp_is_dialled_at_the_first_address_and_keeps_the_name(resolve_as, settings):
@@ -106,7 +106,7 @@ def test_redirects_are_answers_never_followed(server, settings, follow):
         response = session.get(f"{server.url}/start", allow_redirects=follow, timeout=2)
     # then
     assert response.status_code == 302
-    assert len(server.hosts) == 1
+    assert len(server.header_values("Host")) == 1
     assert outbound.Outcome.of_status(response.status_code).kind == outbound.PERMANENT
 
 

@@ -4,8 +4,8 @@ import pytest
 from django.urls import reverse
 
 from integrations.models import InboundEvent
-from tests.integrations import signers as s
 from tests.integrations.conftest import fixture_bytes
+from tests.support import signers as s
 
 WOO = {
     "baseUrl": "https://shop.example.com",
@@ -48,7 +48,7 @@ def test_an_inbound_event_shows_its_raw_body_and_can_be_reprocessed(
 ):
     # given: an event that failed
     integration = make_integration(company, "woocommerce", {**WOO, "webhookSecret": s.WOO_SECRET})
-    body = fixture_bytes("woocommerce", "order_created.json")
+    body = fixture_bytes("woocommerce", "order_created_minimal.json")
     post_inbound(integration.id, body, s.woocommerce_headers(body))
     event = InboundEvent.objects.get()
     InboundEvent.objects.filter(id=event.id).update(status="failed", error="boom")

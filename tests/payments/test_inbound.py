@@ -11,8 +11,8 @@ from integrations import services as integration_services
 from integrations.inbound.registry import InboundMessage, handlers_for
 from integrations.models import InboundEvent
 from payments.models import Payment, Refund
-from tests.integrations import signers
 from tests.payments.conftest import CREDENTIALS, fixture_bytes, fixture_data
+from tests.support import signers
 from webhooks.models import Delivery, Event
 from webhooks.services import endpoint_create
 
@@ -99,7 +99,7 @@ def test_a_late_failure_does_not_undo_a_succeeded_payment(company, make_payment)
     [
         (
             "stripe",
-            "charge_refunded.json",
+            "charge_refunded_partial.json",
             "pi_3QJ5nTLkdIwHu7ix0pD8Kmq1",
             "re_3QJ5nTLkdIwHu7ix0Zk1aB2c",
             "29.35",
@@ -172,7 +172,7 @@ def test_stripe_charge_refunded_without_a_refund_list_records_only_the_new_amoun
         gateway_refund_id="re_ours",
     )
     Payment.objects.filter(id=payment.id).update(amount_refunded=Decimal("10.00"), status="partially_refunded")
-    payload = fixture_data("stripe", "charge_refunded.json")
+    payload = fixture_data("stripe", "charge_refunded_partial.json")
     del payload["data"]["object"]["refunds"]
     payload["data"]["object"]["amount_refunded"] = 1500
     message = InboundMessage(
