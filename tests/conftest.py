@@ -124,6 +124,12 @@ def make_key(db) -> Callable:
 
 
 @pytest.fixture
+def staff_client(admin_client):
+    """A Django test client signed in to the admin as a superuser (pytest-django's admin_client)."""
+    return admin_client
+
+
+@pytest.fixture
 def flush_usage() -> Callable[[], int]:
     return usage_buffer.flush
 

@@ -4,7 +4,6 @@ import socket
 
 import pytest
 import requests
-from aiosmtpd.controller import Controller
 
 from core import outbound
 from tests.support.processes import free_port
@@ -47,53 +46,33 @@ def test_an_sdk_session_with_the_adapter_is_pinned_too(server, resolve_as, setti
     assert server.header_values("Host") == [f"sdk.test:{server.port}"]
 
 
-def test_smtp_is_dialled_at_the_first_address_and_keeps_the_name(resolve_as, settings):
+def test_smtp_is_dialled_at_the_first_address_and_keeps_the_name(resolve_as, settings, smtp_server):
     # given an SMTP server on loopback and a name whose second answer differs
     settings.HUB_ALLOW_LOCAL_TARGETS = True
-
-    class Handler:
-        async def handle_DATA(self, server, session, envelope) -> str:
-            return "250 OK"
-
-    port = free_port()
-    controller = Controller(Handler(), hostname="127.0.0.1", port=port)
-    controller.start()
+    _, port = smtp_server
+    lookups = resolve_as("127.0.0.1", "10.66.66.66")
+    # when
+    smtp = outbound.smtp_connect("mail.test", port, implicit_tls=False, timeout=2)
     try:
-        lookups = resolve_as("127.0.0.1", "10.66.66.66")
-        # when
-        smtp = outbound.smtp_connect("mail.test", port, implicit_tls=False, timeout=2)
-        try:
-            code, _ = smtp.ehlo()
-            # then
-            assert code == 250
-            assert smtp._host == "mail.test"  # STARTTLS would check the certificate against the name
-            assert smtp.sock.getpeername()[0] == "127.0.0.1"
-        finally:
-            smtp.quit()
+        code, _ = smtp.ehlo()
+        # then
+        assert code == 250
+        assert smtp._host == "mail.test"  # STARTTLS would check the certificate against the name
+        assert smtp.sock.getpeername()[0] == "127.0.0.1"
     finally:
-        controller.stop()
+        smtp.quit()
     assert lookups == ["mail.test"]
 
 
-def test_smtp_without_starttls_is_refused_outside_development_and_names_the_switch(monkeypatch):
+def test_smtp_without_starttls_is_refused_outside_development_and_names_the_switch(monkeypatch, smtp_server):
     # given a loopback server without STARTTLS, reachable because the address policy is bypassed
     monkeypatch.setattr(outbound.policy, "address_refusal", lambda ip: None)
-
-    class Handler:
-        async def handle_DATA(self, server, session, envelope) -> str:
-            return "250 OK"
-
-    port = free_port()
-    controller = Controller(Handler(), hostname="127.0.0.1", port=port)
-    controller.start()
-    try:
-        smtp = outbound.smtp_connect("127.0.0.1", port, implicit_tls=False, timeout=2)
-        smtp.ehlo()
-        with pytest.raises(outbound.OutboundRefused, match="STARTTLS.*HUB_ALLOW_LOCAL_TARGETS"):
-            outbound.smtp_starttls(smtp)
-        smtp.close()
-    finally:
-        controller.stop()
+    _, port = smtp_server
+    smtp = outbound.smtp_connect("127.0.0.1", port, implicit_tls=False, timeout=2)
+    smtp.ehlo()
+    with pytest.raises(outbound.OutboundRefused, match="STARTTLS.*HUB_ALLOW_LOCAL_TARGETS"):
+        outbound.smtp_starttls(smtp)
+    smtp.close()
 
 
 @pytest.mark.parametrize("follow", [False, True])

@@ -6,13 +6,9 @@ from integrations.models import InboundEvent
 from logs.models import IntegrationLog
 from tests.integrations.conftest import fixture_bytes
 from tests.support import signers as s
+from tests.support.providers import woocommerce_config
 
-WOO = {
-    "baseUrl": "https://shop.example.com",
-    "consumerKey": "ck",
-    "consumerSecret": "cs",
-    "webhookSecret": s.WOO_SECRET,
-}
+WOO = woocommerce_config("https://shop.example.com", webhook_secret=s.WOO_SECRET)
 
 
 @pytest.fixture

@@ -1,15 +1,14 @@
 """Provider orders in: real payload fixtures through the registered inbound handlers."""
 
 import copy
-import uuid
 from datetime import UTC, datetime
 from decimal import Decimal
 
 import pytest
 
-from integrations.inbound.registry import InboundMessage, handlers_for
 from logs.models import IntegrationLog
 from orders.models import Customer, Order, OrderEvent
+from tests.support.inbound import run_handlers
 from tests.support.payloads import fixture_data
 from webhooks.models import Event
 
@@ -18,20 +17,7 @@ pytestmark = pytest.mark.django_db
 
 def deliver(company, provider: str, topic: str, payload: dict) -> None:
     """Run every registered handler for the topic, as the inbound pipeline does."""
-    message = InboundMessage(
-        id=uuid.uuid4(),
-        company_id=company.id,
-        integration_id=uuid.uuid4(),
-        provider=provider,
-        topic=topic,
-        provider_event_id=str(uuid.uuid4()),
-        payload=payload,
-        received_at=datetime.now(UTC),
-    )
-    handlers = handlers_for(provider, topic)
-    assert handlers, f"no handler registered for {provider} {topic}"
-    for handler in handlers:
-        handler(message)
+    run_handlers(company, provider, topic, payload)
 
 
 def test_a_woocommerce_order_webhook_becomes_an_order(company):

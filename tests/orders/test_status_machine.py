@@ -12,7 +12,9 @@ from orders.models import Order, OrderEvent
 S = machine.Status
 ALL = list(S.values)
 
-DELIVERY_LEGAL = {
+# Every order type moves through these; a delivery order then goes out and is delivered, an
+# on-site one (pickup, dine-in) is completed once ready.
+SHARED_LEGAL = {
     ("pending", "confirmed"),
     ("pending", "cancelled"),
     ("pending", "rejected"),
@@ -20,22 +22,14 @@ DELIVERY_LEGAL = {
     ("confirmed", "cancelled"),
     ("preparing", "ready"),
     ("preparing", "cancelled"),
-    ("ready", "out_for_delivery"),
     ("ready", "cancelled"),
+}
+DELIVERY_LEGAL = SHARED_LEGAL | {
+    ("ready", "out_for_delivery"),
     ("out_for_delivery", "delivered"),
     ("delivered", "completed"),
 }
-ON_SITE_LEGAL = {
-    ("pending", "confirmed"),
-    ("pending", "cancelled"),
-    ("pending", "rejected"),
-    ("confirmed", "preparing"),
-    ("confirmed", "cancelled"),
-    ("preparing", "ready"),
-    ("preparing", "cancelled"),
-    ("ready", "completed"),
-    ("ready", "cancelled"),
-}
+ON_SITE_LEGAL = SHARED_LEGAL | {("ready", "completed")}
 LEGAL = {"delivery": DELIVERY_LEGAL, "pickup": ON_SITE_LEGAL, "dine_in": ON_SITE_LEGAL}
 
 # the shortest legal path from pending to each status, per order type

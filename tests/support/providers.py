@@ -32,8 +32,9 @@ def smtp_config(port: int) -> dict[str, Any]:
     return {"host": "127.0.0.1", "port": port, "fromEmail": "alerts@shop.example.com"}
 
 
-def woocommerce_config(url: str) -> dict[str, str]:
-    return {"baseUrl": url, "consumerKey": WOO_KEY, "consumerSecret": WOO_SECRET}
+def woocommerce_config(url: str, *, webhook_secret: str = "") -> dict[str, str]:
+    config = {"baseUrl": url, "consumerKey": WOO_KEY, "consumerSecret": WOO_SECRET}
+    return {**config, "webhookSecret": webhook_secret} if webhook_secret else config
 
 
 def shopify_config(url: str) -> dict[str, str]:
