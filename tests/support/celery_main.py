@@ -13,11 +13,9 @@ def main(argv: list[str]) -> int | None:
     from config.celery_app import app  # sets DJANGO_SETTINGS_MODULE when missing
 
     django.setup()
-    from django.conf import settings
+    from tests.support.isolation import apply_broker_key_prefix
 
-    from tests.support.isolation import broker_transport_options
-
-    app.conf.broker_transport_options = broker_transport_options(settings.CELERY_BROKER_TRANSPORT_OPTIONS)
+    apply_broker_key_prefix()
     return app.start(argv)
 
 

@@ -42,8 +42,18 @@ def broker_key(queue: str) -> str:
     return BROKER_KEY_PREFIX + queue
 
 
-def broker_transport_options(options: dict) -> dict:
-    return {**options, "global_keyprefix": BROKER_KEY_PREFIX}
+def apply_broker_key_prefix() -> None:
+    """Make this process's Celery app write and read its broker keys under BROKER_KEY_PREFIX."""
+    from django.conf import settings
+
+    from config.celery_app import app
+
+    options = {**settings.CELERY_BROKER_TRANSPORT_OPTIONS, "global_keyprefix": BROKER_KEY_PREFIX}
+    settings.CELERY_BROKER_TRANSPORT_OPTIONS = options
+    # The app reads Django settings under the CELERY namespace: a lower-case `broker_transport_options`
+    # assignment would be shadowed by the namespaced key.
+    app.conf.CELERY_BROKER_TRANSPORT_OPTIONS = options
+    assert app.conf.broker_transport_options.get("global_keyprefix") == BROKER_KEY_PREFIX
 
 
 if WORKER and os.environ.get("REDIS_URL"):
@@ -54,9 +64,4 @@ if WORKER and os.environ.get("REDIS_URL"):
 
 def pytest_configure(config) -> None:
     """Give the in-process Celery app (which enqueues on commit) this worker's broker key prefix."""
-    from django.conf import settings
-
-    settings.CELERY_BROKER_TRANSPORT_OPTIONS = broker_transport_options(settings.CELERY_BROKER_TRANSPORT_OPTIONS)
-    from config.celery_app import app
-
-    app.conf.broker_transport_options = settings.CELERY_BROKER_TRANSPORT_OPTIONS
+    apply_broker_key_prefix()
