@@ -75,6 +75,9 @@ def seed() -> dict[str, str]:
         )
         shop = integration(company, "Fuzz shop", "woocommerce", SHOP)
         doomed = integration(company, "Fuzz integration to delete", "woocommerce", SHOP)
+        # The receiver's own: the integration operations may switch FUZZ_INTEGRATION_ID to inactive,
+        # whose receiver then answers 404 to everything.
+        receiver = integration(company, "Fuzz shop webhooks", "woocommerce", SHOP)
         hook = endpoint(company, "Fuzz subscriber")
         # A failed delivery to the (inactive) fuzz endpoint: what the delivery-retry operation acts on.
         event = Event.objects.create(company=company, type="order.created", data={"orderId": "fuzz-1"})
@@ -104,6 +107,7 @@ def seed() -> dict[str, str]:
         )[0].id,
         "FUZZ_INTEGRATION_ID": shop.id,
         "FUZZ_INTEGRATION_DELETE_ID": doomed.id,
+        "FUZZ_INBOUND_INTEGRATION_ID": receiver.id,
         "FUZZ_WEBHOOK_ID": hook.id,
         "FUZZ_WEBHOOK_DELETE_ID": endpoint(company, "Fuzz subscriber to delete").id,
         "FUZZ_DELIVERY_ID": delivery.id,
