@@ -124,9 +124,10 @@ def make_key(db) -> Callable:
 
 
 @pytest.fixture
-def staff_client(admin_client):
-    """A Django test client signed in to the admin as a superuser (pytest-django's admin_client)."""
-    return admin_client
+def staff_client(client, django_user_model):
+    """A Django test client signed in to the admin as the superuser "ops" (admin actions record "admin:ops")."""
+    client.force_login(django_user_model.objects.create_superuser("ops", "ops@example.com", "pw-ops-123"))
+    return client
 
 
 @pytest.fixture

@@ -74,6 +74,16 @@ class Answer:
 Responder = Callable[[Request], "Answer | tuple"]
 
 
+class _QuietServer(ThreadingHTTPServer):
+    """A client that gives up (timeout and TLS tests) is expected here, not an error to print."""
+
+    def handle_error(self, request: Any, client_address: Any) -> None:
+        import sys
+
+        if not isinstance(sys.exc_info()[1], (ConnectionError, ssl.SSLError, TimeoutError)):
+            super().handle_error(request, client_address)
+
+
 def _as_answer(result: "Answer | tuple") -> Answer:
     """Accept an Answer or a (status, body[, headers]) tuple."""
     return result if isinstance(result, Answer) else Answer(*result)
@@ -127,7 +137,7 @@ class StandIn:
             def log_message(self, *args: Any) -> None:
                 pass
 
-        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.server = _QuietServer(("127.0.0.1", 0), Handler)
         self.server.daemon_threads = True
         if tls is not None:
             self.server.socket = tls.wrap_socket(self.server.socket, server_side=True)
