@@ -7,7 +7,7 @@ PY := $(VENV)/bin/python
 RUN_STAMP := $(VENV)/.installed-run
 DEV_STAMP := $(VENV)/.installed-dev
 
-.PHONY: run test lint fmt fuzz bench venv venv-dev check-requirements migrate seed clean
+.PHONY: run test test-fast typecheck-baseline lint fmt fuzz bench venv venv-dev check-requirements migrate seed clean
 
 $(RUN_STAMP): requirements.txt
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -27,15 +27,30 @@ venv-dev: $(DEV_STAMP)
 run: venv
 	scripts/run.sh
 
-## test: install, make sure PostgreSQL and Redis are reachable, run the suite
-test: venv-dev
-	scripts/with_services.sh $(PY) -m pytest $(PYTEST_ARGS)
+# The suite runs in parallel: one xdist worker per core, each with its own test database,
+# Redis database and Celery broker keys (tests/support/isolation.py); a test file stays on
+# one worker so module-scoped workers and servers start once. TEST_WORKERS=0 runs serially.
+TEST_WORKERS ?= auto
+PYTEST_PARALLEL := -n $(TEST_WORKERS) --dist loadfile
 
-## lint: ruff check, ruff format --check, makemigrations --check
+## test: install, make sure PostgreSQL and Redis are reachable, run the suite in parallel
+test: venv-dev
+	OWN_REDIS=1 scripts/with_services.sh $(PY) -m pytest $(PYTEST_PARALLEL) $(PYTEST_ARGS)
+
+## test-fast: the suite without the end-to-end tests (real worker processes and servers)
+test-fast: venv-dev
+	OWN_REDIS=1 scripts/with_services.sh $(PY) -m pytest $(PYTEST_PARALLEL) -m "not e2e" $(PYTEST_ARGS)
+
+## lint: ruff check, ruff format --check, makemigrations --check, mypy against its recorded baseline
 lint: venv-dev
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
 	env -u DATABASE_URL -u REDIS_URL $(PY) manage.py makemigrations --check --dry-run
+	$(PY) scripts/typecheck.py
+
+## typecheck-baseline: record mypy's current errors as the baseline (only after fixing some)
+typecheck-baseline: venv-dev
+	$(PY) scripts/typecheck.py --update
 
 fmt: venv-dev
 	$(VENV)/bin/ruff check --fix .

@@ -121,8 +121,8 @@ class OrderViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
 
     @extend_schema(
         parameters=[
-            OpenApiParameter("page", int, OpenApiParameter.QUERY),
-            OpenApiParameter("limit", int, OpenApiParameter.QUERY),
+            OpenApiParameter("page", {"type": "integer", "minimum": 1}, OpenApiParameter.QUERY),
+            OpenApiParameter("limit", {"type": "integer", "minimum": 1, "maximum": 100}, OpenApiParameter.QUERY),
         ],
         responses=OrderEventListSerializer,
     )

@@ -1,6 +1,9 @@
 #!/usr/bin/env bash
-# make fuzz: schemathesis against the live schema of a gunicorn server on loopback,
-# once authenticated with the demo API key and once with a demo owner's JWT.
+# make fuzz: schemathesis against the live schema of a gunicorn server on loopback, once
+# authenticated with the demo API key (every scope) over the operations a key may call, and
+# once with the demo owner's JWT over all of them (API-key management and webhook secrets are
+# for owners and admins signed in with a JWT). scripts/fuzz_seed.py creates real rows first and
+# schemathesis.toml hands their ids to the operations that take them.
 # Needs DATABASE_URL and REDIS_URL (scripts/with_services.sh provides them); uses its own
 # database "<name>_fuzz" so development data is untouched. Extra args go to schemathesis,
 # e.g. FUZZ_ARGS="--max-examples 5" for the bounded CI run.
@@ -23,6 +26,11 @@ PYEOF
 $PY manage.py migrate --noinput -v0
 CREDS=$($PY manage.py seed_demo | tail -1)
 KEY=$(echo "$CREDS" | $PY -c "import json,sys; print(json.load(sys.stdin)['apiKey'])")
+export FUZZ_OWNER_USERNAME=$(echo "$CREDS" | $PY -c "import json,sys; print(json.load(sys.stdin)['owner']['username'])")
+export FUZZ_OWNER_PASSWORD=$(echo "$CREDS" | $PY -c "import json,sys; print(json.load(sys.stdin)['owner']['password'])")
+SEEDED=$($PY scripts/fuzz_seed.py)
+echo "$SEEDED" | sed 's/^export /seeded: /' >&2
+eval "$SEEDED"
 
 .venv/bin/gunicorn config.wsgi --bind 127.0.0.1:$PORT --workers 2 --log-level warning &
 GPID=$!
@@ -42,9 +50,21 @@ print(json.load(urllib.request.urlopen(req))['access'])")
 
 SCHEMA="http://127.0.0.1:$PORT/api/schema/?format=json"
 CHECKS=not_a_server_error,response_schema_conformance,content_type_conformance
+# Each run names its credential as the schema's security scheme (not a bare -H header): told only
+# "Authorization: Bearer", schemathesis still fills the other scheme's X-API-Key with generated
+# junk, which the hub rightly refuses with 401, so the JWT run never reached the handlers.
+export FUZZ_API_KEY=$KEY FUZZ_JWT=$JWT
+run_with() {  # run_with <scheme> <setting> <value variable> [schemathesis args...]
+  local config="$VAR_DIR/schemathesis-$1.toml"
+  { cat schemathesis.toml; printf '\n[auth.openapi.%s]\n%s = "${%s}"\n' "$1" "$2" "$3"; } >"$config"
+  shift 3
+  .venv/bin/schemathesis --config-file "$config" run "$SCHEMA" --checks $CHECKS --workers 1 "$@"
+}
 rc=0
+# Operations only a person may call (IsCompanyManager): the key run leaves them to the JWT run.
+MANAGER_ONLY='^/api/v1/(api-keys/|webhooks/\{id\}/secret/)'
 echo "== schemathesis with the demo API key" >&2
-.venv/bin/schemathesis run "$SCHEMA" --checks $CHECKS -H "X-API-Key: $KEY" --workers 1 "$@" || rc=$?
+run_with ApiKeyAuth api_key FUZZ_API_KEY --exclude-path-regex "$MANAGER_ONLY" "$@" || rc=$?
 echo "== schemathesis with the demo owner's JWT" >&2
-.venv/bin/schemathesis run "$SCHEMA" --checks $CHECKS -H "Authorization: Bearer $JWT" --workers 1 "$@" || rc=$?
+run_with jwtAuth bearer FUZZ_JWT "$@" || rc=$?
 exit $rc

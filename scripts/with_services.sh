@@ -3,6 +3,9 @@
 # Order: the variables when set; else the servers on the standard local ports; else
 # throwaway instances started from installed binaries (stopped on exit); else say how to
 # install them and fail.
+# With OWN_REDIS=1 (make test) and no REDIS_URL, a throwaway Redis on a free port comes first:
+# the suite gives each xdist worker a database of its own and empties it, which must never
+# be a database of a shared server that other programs use.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 PY=${PY:-.venv/bin/python}
@@ -68,17 +71,26 @@ MSG
   fi
 fi
 
+start_redis() {
+  local port=$1
+  mkdir -p "$RUN_DIR"
+  redis-server --port "$port" --bind 127.0.0.1 --save "" --appendonly no --daemonize no \
+    >"$RUN_DIR/redis-$port.log" 2>&1 &
+  started+=("redis:$!")
+  export REDIS_URL="redis://127.0.0.1:$port/0"
+  for _ in $(seq 50); do can_ping_redis "$REDIS_URL" && break; sleep 0.1; done
+  can_ping_redis "$REDIS_URL" || { echo "The throwaway Redis did not start; see $RUN_DIR/redis-$port.log" >&2; exit 1; }
+  echo "Started a throwaway Redis on 127.0.0.1:$port" >&2
+}
+
 if [ -z "${REDIS_URL:-}" ]; then
   candidate="redis://127.0.0.1:6379/0"
-  if can_ping_redis "$candidate"; then
+  if [ "${OWN_REDIS:-}" = "1" ] && command -v redis-server >/dev/null; then
+    start_redis "$("$PY" -c "import socket; s=socket.socket(); s.bind(('127.0.0.1',0)); print(s.getsockname()[1])")"
+  elif can_ping_redis "$candidate"; then
     export REDIS_URL=$candidate
   elif command -v redis-server >/dev/null; then
-    mkdir -p "$RUN_DIR"
-    redis-server --port 56379 --bind 127.0.0.1 --save "" --appendonly no --daemonize no >"$RUN_DIR/redis.log" 2>&1 &
-    started+=("redis:$!")
-    export REDIS_URL="redis://127.0.0.1:56379/0"
-    for _ in $(seq 50); do can_ping_redis "$REDIS_URL" && break; sleep 0.1; done
-    echo "Started a throwaway Redis on 127.0.0.1:56379" >&2
+    start_redis 56379
   else
     cat >&2 <<'MSG'
 Redis is not reachable and not installed. Install and start it, e.g. on Debian/Ubuntu:

@@ -12,11 +12,11 @@ from django.utils.dateparse import parse_date, parse_datetime
 from sync.models import SyncRun
 
 
-def _choice(choices: list[tuple[str, str]], name: str, field: str | None = None) -> django_filters.ChoiceFilter:
-    """A choice filter whose 400 names every allowed value (`field`: the model field, when not `name`)."""
+def _choice(choices: list[tuple[str, str]], name: str, field_name: str | None = None) -> django_filters.ChoiceFilter:
+    """A choice filter whose 400 names every allowed value."""
     allowed = ", ".join(value for value, _ in choices)
     return django_filters.ChoiceFilter(
-        field_name=field,
+        field_name=field_name,
         choices=choices,
         error_messages={"invalid_choice": f'"%(value)s" is not a valid {name}; allowed values: {allowed}.'},
     )
@@ -52,7 +52,7 @@ class _PageField(forms.IntegerField):
 class SyncRunFilter(django_filters.FilterSet):
     status = _choice(SyncRun.Status.choices, "status")
     integrationId = django_filters.UUIDFilter(field_name="integration_id")
-    syncType = _choice(SyncRun.SyncType.choices, "syncType", field="sync_type")
+    syncType = _choice(SyncRun.SyncType.choices, "syncType", field_name="sync_type")
     startDate = _MomentFilter(method="filter_start")
     endDate = _MomentFilter(method="filter_end")
     page = django_filters.NumberFilter(method="no_filter", min_value=1)

@@ -1,31 +1,43 @@
-"""Shared fixtures: companies, people, JWTs, API keys, and real worker processes."""
+"""Shared fixtures: companies, people, JWTs, API keys, provider stand-ins, an SMTP server and real workers.
 
-import os
-import socket
+The helpers behind them live in tests/support/ (stand-ins, waiting, processes, factories,
+payloads); this module only turns them into fixtures. Each xdist worker has its own Redis
+database and broker keys (tests/support/isolation.py), so what a fixture here deletes is
+its own worker's data.
+"""
+
 import subprocess
-import sys
-import time
 from collections.abc import Callable, Iterator
-from pathlib import Path
+from typing import Any
 
 import pytest
+from aiosmtpd.controller import Controller
 from django.conf import settings
 from rest_framework.test import APIClient
 
-from accounts import services
-from accounts.models import Company, Membership
+from accounts.models import Company
 from accounts.redis_client import get_redis
-from accounts.scopes import ALL_SCOPES
 from accounts.usage import usage_buffer
+from integrations.models import Integration
 from logs.requestlog import request_log_buffer
-
-ROOT = Path(__file__).resolve().parent.parent
+from tests.support.factories import (
+    PASSWORD,
+    ApiKeyFactory,
+    CompanyFactory,
+    IntegrationFactory,
+    MembershipFactory,
+    UserFactory,
+)
+from tests.support.http import StandIn
+from tests.support.processes import ROOT, free_port, start_worker, stop, test_database_url  # noqa: F401 (re-exported)
+from tests.support.smtp import SmtpRecorder
 
 
 @pytest.fixture(scope="session", autouse=True)
 def _clean_redis() -> None:
     client = get_redis()
     assert client is not None, "the suite runs against real Redis: set REDIS_URL (make test does)"
+    # This database belongs to this xdist worker alone (tests/support/isolation.py): start it empty.
     client.flushdb()
 
 
@@ -45,7 +57,7 @@ def _fresh_counters() -> Iterator[None]:
     client = get_redis()
     keys = list(client.scan_iter("rl:*", count=1000))
     if keys:
-        client.delete(*keys)  # each test starts with fresh rate-limit windows
+        client.delete(*keys)  # each test starts with fresh rate-limit windows (this worker's database only)
 
 
 @pytest.fixture
@@ -55,20 +67,20 @@ def api() -> APIClient:
 
 @pytest.fixture
 def company(db) -> Company:
-    return services.company_create(name="Acme Foods", slug="acme")
+    return CompanyFactory(name="Acme Foods", slug="acme")
 
 
 @pytest.fixture
 def other_company(db) -> Company:
-    return services.company_create(name="Other Co", slug="other")
+    return CompanyFactory(name="Other Co", slug="other")
 
 
 @pytest.fixture
-def make_user(db, django_user_model) -> Callable:
-    def make(username: str, company: Company | None = None, role: str = "owner", password: str = "s3cret-pass!"):
-        user = django_user_model.objects.create_user(username=username, email=username, password=password)
+def make_user(db) -> Callable:
+    def make(username: str, company: Company | None = None, role: str = "owner", password: str = PASSWORD):
+        user = UserFactory(username=username, password=password)
         if company is not None:
-            Membership.objects.create(user=user, company=company, role=role)
+            MembershipFactory(user=user, company=company, role=role)
         return user
 
     return make
@@ -78,7 +90,7 @@ def make_user(db, django_user_model) -> Callable:
 def jwt_headers(api) -> Callable:
     """Return headers carrying an access token for the user in the company."""
 
-    def headers(user, company: Company | None = None, password: str = "s3cret-pass!") -> dict[str, str]:
+    def headers(user, company: Company | None = None, password: str = PASSWORD) -> dict[str, str]:
         body = {"username": user.username, "password": password}
         if company is not None:
             body["company"] = company.slug
@@ -104,12 +116,18 @@ def make_key(db) -> Callable:
     """Create an API key and return the headers that use it."""
 
     def make(company: Company, scopes: list[str] | None = None, rate_limit: int = 1000, **kwargs) -> dict[str, str]:
-        _, raw = services.api_key_create(
-            company=company, name="test key", scopes=scopes or list(ALL_SCOPES), rate_limit=rate_limit, **kwargs
-        )
-        return {"HTTP_X_API_KEY": raw}
+        if scopes:
+            kwargs["scopes"] = scopes
+        return {"HTTP_X_API_KEY": ApiKeyFactory(company=company, rate_limit=rate_limit, **kwargs).raw}
 
     return make
+
+
+@pytest.fixture
+def staff_client(client, django_user_model):
+    """A Django test client signed in to the admin as the superuser "ops" (admin actions record "admin:ops")."""
+    client.force_login(django_user_model.objects.create_superuser("ops", "ops@example.com", "pw-ops-123"))
+    return client
 
 
 @pytest.fixture
@@ -117,63 +135,52 @@ def flush_usage() -> Callable[[], int]:
     return usage_buffer.flush
 
 
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
+@pytest.fixture
+def make_integration(db) -> Callable[..., Integration]:
+    """Create an integration through the service; the name defaults to a unique one per provider."""
+
+    def make(company, provider: str, config: dict, name: str | None = None, **fields: Any) -> Integration:
+        if name is not None:
+            fields["name"] = name
+        return IntegrationFactory(company=company, provider=provider, config=config, **fields)
+
+    return make
 
 
-def test_database_url() -> str:
-    """Return a DATABASE_URL for the test database pytest-django created (for subprocesses)."""
-    db = settings.DATABASES["default"]
-    auth = db["USER"] + (f":{db['PASSWORD']}" if db.get("PASSWORD") else "")
-    return f"postgres://{auth}@{db['HOST'] or '127.0.0.1'}:{db['PORT'] or 5432}/{db['NAME']}"
+@pytest.fixture
+def post_inbound(api) -> Callable[..., Any]:
+    """POST raw bytes to an integration's receiver, with extra headers given as HTTP header names."""
+
+    def post(integration_id, body: bytes, headers: dict[str, str] | None = None, content_type="application/json"):
+        meta = {"HTTP_" + k.upper().replace("-", "_"): v for k, v in (headers or {}).items()}
+        return api.generic("POST", f"/api/v1/inbound/{integration_id}/", body, content_type=content_type, **meta)
+
+    return post
 
 
-test_database_url.__test__ = False  # not a test, despite its name
+@pytest.fixture
+def stand_in() -> Iterator[StandIn]:
+    """A loopback provider stand-in (tests/support/http.py)."""
+    with StandIn() as server:
+        yield server
 
 
-def start_worker(
-    *, queues: str = "default", concurrency: int = 2, extra_env: dict | None = None, extra_args: list[str] | None = None
-) -> subprocess.Popen:
-    """Start a real Celery worker on the test database and Redis; returns once it is ready."""
-    env = {**os.environ, "DATABASE_URL": test_database_url(), "REDIS_URL": settings.REDIS_URL, **(extra_env or {})}
-    proc = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "celery",
-            "-A",
-            "config",
-            "worker",
-            "-Q",
-            queues,
-            "-c",
-            str(concurrency),
-            "--without-gossip",
-            "--without-mingle",
-            "--loglevel=INFO",
-            *(extra_args or []),
-        ],
-        cwd=ROOT,
-        env=env,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-        text=True,
-    )
-    deadline = time.time() + 60
-    assert proc.stdout is not None
-    for line in proc.stdout:
-        if "ready." in line:
-            break
-        if time.time() > deadline or proc.poll() is not None:
-            proc.kill()
-            raise RuntimeError("the Celery worker did not start")
-    # keep draining output so the worker never blocks on a full pipe
-    import threading
+@pytest.fixture
+def second_stand_in() -> Iterator[StandIn]:
+    """Another stand-in, for failover between two providers."""
+    with StandIn() as server:
+        yield server
 
-    threading.Thread(target=lambda: [None for _ in proc.stdout], daemon=True).start()
-    return proc
+
+@pytest.fixture
+def smtp_server() -> Iterator[tuple[SmtpRecorder, int]]:
+    """A real SMTP server on loopback (aiosmtpd)."""
+    recorder = SmtpRecorder()
+    port = free_port()
+    controller = Controller(recorder, hostname="127.0.0.1", port=port)
+    controller.start()
+    yield recorder, port
+    controller.stop()
 
 
 @pytest.fixture
@@ -181,8 +188,4 @@ def celery_worker(transactional_db) -> Iterator[subprocess.Popen]:
     """A real Celery worker process (the test must use committed data: transactional_db)."""
     proc = start_worker()
     yield proc
-    proc.terminate()
-    try:
-        proc.wait(timeout=20)
-    except subprocess.TimeoutExpired:
-        proc.kill()
+    stop(proc)

@@ -39,8 +39,8 @@ DATE_PARAMS = [
     OpenApiParameter("endDate", OpenApiTypes.DATETIME, description="Up to this time (a date means its end)"),
 ]
 PAGE_PARAMS = [
-    OpenApiParameter("page", OpenApiTypes.INT, description="From 1"),
-    OpenApiParameter("limit", OpenApiTypes.INT, description="1 to 100 (default 20)"),
+    OpenApiParameter("page", {"type": "integer", "minimum": 1}, description="From 1"),
+    OpenApiParameter("limit", {"type": "integer", "minimum": 1, "maximum": 100}, description="1 to 100 (default 20)"),
 ]
 DELIVERY_PARAMS = [
     OpenApiParameter("status", OpenApiTypes.STR, enum=list(Delivery.Status.values)),

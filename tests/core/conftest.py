@@ -1,15 +1,11 @@
 """Fixtures of the core tests: the switch off by default, a loopback HTTP server, a name we resolve ourselves."""
 
 import socket
-import threading
-from collections.abc import Callable, Iterator
-from dataclasses import dataclass, field
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from collections.abc import Callable
 
 import pytest
 
-# The messaging stand-ins, borrowed by the circuit breaker's cross-process test.
-from tests.messaging.conftest import make_integration, smtp_server, stand_in  # noqa: F401
+from tests.support.http import StandIn
 
 
 @pytest.fixture(autouse=True)
@@ -17,48 +13,11 @@ def _switch_off(settings) -> None:
     settings.HUB_ALLOW_LOCAL_TARGETS = False
 
 
-@dataclass
-class Server:
-    """A loopback HTTP server whose answer a test sets; records the Host header of each request."""
-
-    status: int = 200
-    body: bytes = b'{"ok": true}'
-    headers: dict[str, str] = field(default_factory=dict)
-    hosts: list[str] = field(default_factory=list)
-    port: int = 0
-
-    @property
-    def url(self) -> str:
-        return f"http://127.0.0.1:{self.port}"
-
-
 @pytest.fixture
-def server() -> Iterator[Server]:
-    state = Server()
-
-    class Handler(BaseHTTPRequestHandler):
-        def _answer(self) -> None:
-            self.rfile.read(int(self.headers.get("Content-Length") or 0))
-            state.hosts.append(self.headers.get("Host", ""))
-            self.send_response(state.status)
-            for name, value in state.headers.items():
-                self.send_header(name, value)
-            self.send_header("Content-Length", str(len(state.body)))
-            self.end_headers()
-            self.wfile.write(state.body)
-
-        do_GET = do_POST = _answer
-
-        def log_message(self, *args) -> None:
-            pass
-
-    httpd = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-    httpd.daemon_threads = True
-    state.port = httpd.server_address[1]
-    threading.Thread(target=httpd.serve_forever, daemon=True).start()
-    yield state
-    httpd.shutdown()
-    httpd.server_close()
+def server(stand_in: StandIn) -> StandIn:
+    """The loopback stand-in, answering bytes as they are (the seam's size caps count them)."""
+    stand_in.body = b'{"ok": true}'
+    return stand_in
 
 
 @pytest.fixture

@@ -4,10 +4,9 @@ import socket
 
 import pytest
 import requests
-from aiosmtpd.controller import Controller
 
 from core import outbound
-from tests.conftest import free_port
+from tests.support.processes import free_port
 
 
 def test_a_name_whose_second_resolution_differs_is_still_dialled_at_the_first_address(server, resolve_as, settings):
@@ -20,7 +19,7 @@ def test_a_name_whose_second_resolution_differs_is_still_dialled_at_the_first_ad
     # then the name was resolved once and the request reached the first answer, with the name as Host
     assert response.status_code == 200
     assert lookups == ["rebind.test"]
-    assert server.hosts == [f"rebind.test:{server.port}"]
+    assert server.header_values("Host") == [f"rebind.test:{server.port}"]
 
 
 def test_with_the_switch_off_the_connection_goes_to_the_checked_public_address(resolve_as, no_connections):
@@ -44,56 +43,36 @@ def test_an_sdk_session_with_the_adapter_is_pinned_too(server, resolve_as, setti
     response = session.get(f"http://sdk.test:{server.port}/v1", timeout=2)
     # then
     assert response.status_code == 200 and lookups == ["sdk.test"]
-    assert server.hosts == [f"sdk.test:{server.port}"]
+    assert server.header_values("Host") == [f"sdk.test:{server.port}"]
 
 
-def test_smtp_is_dialled_at_the_first_address_and_keeps_the_name(resolve_as, settings):
+def test_smtp_is_dialled_at_the_first_address_and_keeps_the_name(resolve_as, settings, smtp_server):
     # given an SMTP server on loopback and a name whose second answer differs
     settings.HUB_ALLOW_LOCAL_TARGETS = True
-
-    class Handler:
-        async def handle_DATA(self, server, session, envelope) -> str:
-            return "250 OK"
-
-    port = free_port()
-    controller = Controller(Handler(), hostname="127.0.0.1", port=port)
-    controller.start()
+    _, port = smtp_server
+    lookups = resolve_as("127.0.0.1", "10.66.66.66")
+    # when
+    smtp = outbound.smtp_connect("mail.test", port, implicit_tls=False, timeout=2)
     try:
-        lookups = resolve_as("127.0.0.1", "10.66.66.66")
-        # when
-        smtp = outbound.smtp_connect("mail.test", port, implicit_tls=False, timeout=2)
-        try:
-            code, _ = smtp.ehlo()
-            # then
-            assert code == 250
-            assert smtp._host == "mail.test"  # STARTTLS would check the certificate against the name
-            assert smtp.sock.getpeername()[0] == "127.0.0.1"
-        finally:
-            smtp.quit()
+        code, _ = smtp.ehlo()
+        # then
+        assert code == 250
+        assert smtp._host == "mail.test"  # STARTTLS would check the certificate against the name
+        assert smtp.sock.getpeername()[0] == "127.0.0.1"
     finally:
-        controller.stop()
+        smtp.quit()
     assert lookups == ["mail.test"]
 
 
-def test_smtp_without_starttls_is_refused_outside_development_and_names_the_switch(monkeypatch):
+def test_smtp_without_starttls_is_refused_outside_development_and_names_the_switch(monkeypatch, smtp_server):
     # given a loopback server without STARTTLS, reachable because the address policy is bypassed
     monkeypatch.setattr(outbound.policy, "address_refusal", lambda ip: None)
-
-    class Handler:
-        async def handle_DATA(self, server, session, envelope) -> str:
-            return "250 OK"
-
-    port = free_port()
-    controller = Controller(Handler(), hostname="127.0.0.1", port=port)
-    controller.start()
-    try:
-        smtp = outbound.smtp_connect("127.0.0.1", port, implicit_tls=False, timeout=2)
-        smtp.ehlo()
-        with pytest.raises(outbound.OutboundRefused, match="STARTTLS.*HUB_ALLOW_LOCAL_TARGETS"):
-            outbound.smtp_starttls(smtp)
-        smtp.close()
-    finally:
-        controller.stop()
+    _, port = smtp_server
+    smtp = outbound.smtp_connect("127.0.0.1", port, implicit_tls=False, timeout=2)
+    smtp.ehlo()
+    with pytest.raises(outbound.OutboundRefused, match="STARTTLS.*HUB_ALLOW_LOCAL_TARGETS"):
+        outbound.smtp_starttls(smtp)
+    smtp.close()
 
 
 @pytest.mark.parametrize("follow", [False, True])
@@ -106,7 +85,7 @@ def test_redirects_are_answers_never_followed(server, settings, follow):
         response = session.get(f"{server.url}/start", allow_redirects=follow, timeout=2)
     # then
     assert response.status_code == 302
-    assert len(server.hosts) == 1
+    assert len(server.header_values("Host")) == 1
     assert outbound.Outcome.of_status(response.status_code).kind == outbound.PERMANENT
 
 

@@ -3,29 +3,28 @@
 import os
 import subprocess
 import sys
-import time
 from pathlib import Path
 
 import pytest
 import requests
 
-from tests.conftest import ROOT, free_port
+from tests.support.processes import ROOT, free_port
+from tests.support.waiting import wait_until
 
 pytestmark = pytest.mark.e2e
 
 
-def _wait_for(url: str, *, status: int, timeout: float) -> requests.Response:
-    deadline = time.time() + timeout
-    last: requests.Response | None = None
-    while time.time() < deadline:
+def _answering(url: str, status: int):
+    """Return a condition: the GET response when the URL answers `status`, else None (not up yet)."""
+
+    def check() -> requests.Response | None:
         try:
-            last = requests.get(url, timeout=5)
-            if last.status_code == status:
-                return last
+            response = requests.get(url, timeout=5)
         except requests.ConnectionError:
-            pass
-        time.sleep(0.5)
-    raise AssertionError(f"{url} never answered {status}; last: {last and last.status_code} {last and last.text}")
+            return None
+        return response if response.status_code == status else None
+
+    return check
 
 
 def test_the_embedded_mode_serves_the_api_and_the_worker_answers_health(tmp_path: Path):
@@ -74,7 +73,7 @@ def test_the_embedded_mode_serves_the_api_and_the_worker_answers_health(tmp_path
     try:
         base = f"http://127.0.0.1:{port}"
         # when the services are up, then the health check goes green (the worker heartbeat arrives)
-        health = _wait_for(f"{base}/api/v1/monitoring/health", status=200, timeout=90).json()
+        health = wait_until(_answering(f"{base}/api/v1/monitoring/health", 200), 90, interval=0.5).json()
         assert health["components"]["broker"]["status"] == "up"
         assert health["components"]["database"]["status"] == "up"
         # and the demo key and the docs work

@@ -4,7 +4,7 @@ import subprocess
 
 import pytest
 
-from tests.conftest import ROOT
+from tests.support.processes import ROOT
 
 pytestmark = pytest.mark.e2e
 

@@ -2,36 +2,19 @@
 
 import json
 import subprocess
-import time
 
 import pytest
 
 from integrations import services
 from integrations.models import InboundEvent
 from logs.models import IntegrationLog
-from tests.conftest import start_worker
-from tests.integrations import signers as s
+from tests.support import signers as s
+from tests.support.processes import start_worker, stop
+from tests.support.waiting import wait_until
 
 pytestmark = pytest.mark.e2e
 
 GENERIC = {"baseUrl": "https://partner.example.com", "webhookSecret": s.STANDARD_SECRET}
-
-
-def _wait_for(predicate, seconds: float = 40) -> bool:
-    deadline = time.time() + seconds
-    while time.time() < deadline:
-        if predicate():
-            return True
-        time.sleep(0.3)
-    return False
-
-
-def _stop(proc: subprocess.Popen) -> None:
-    proc.terminate()
-    try:
-        proc.wait(timeout=20)
-    except subprocess.TimeoutExpired:
-        proc.kill()
 
 
 def test_a_worker_marks_an_event_without_handler_ignored_and_logs_it(transactional_db, company, post_inbound):
@@ -45,7 +28,7 @@ def test_a_worker_marks_an_event_without_handler_ignored_and_logs_it(transaction
         assert response.status_code == 200
         # then
         event = InboundEvent.objects.get()
-        assert _wait_for(lambda: InboundEvent.objects.get(id=event.id).status != "received")
+        assert wait_until(lambda: InboundEvent.objects.get(id=event.id).status != "received", 40)
         assert InboundEvent.objects.get(id=event.id).status == "ignored"
         messages = list(
             IntegrationLog.objects.filter(integration_id=integration.id, operation="webhook")
@@ -54,7 +37,7 @@ def test_a_worker_marks_an_event_without_handler_ignored_and_logs_it(transaction
         )
         assert messages == ["Received order.completed.", "No handler for order.completed; ignored."]
     finally:
-        _stop(worker)
+        stop(worker)
 
 
 def _worker_with_handlers() -> subprocess.Popen:
@@ -72,7 +55,7 @@ def test_a_failing_handler_is_retried_by_the_worker_until_it_succeeds(transactio
         assert post_inbound(integration.id, body, s.standard_headers(body)).status_code == 200
         # then
         event = InboundEvent.objects.get()
-        assert _wait_for(lambda: InboundEvent.objects.get(id=event.id).status == "processed")
+        assert wait_until(lambda: InboundEvent.objects.get(id=event.id).status == "processed", 40)
         event.refresh_from_db()
         assert event.attempts == 2
         statuses = list(
@@ -82,4 +65,4 @@ def test_a_failing_handler_is_retried_by_the_worker_until_it_succeeds(transactio
         )
         assert statuses == ["success", "error", "success"]  # received, attempt 1 failed, attempt 2 processed
     finally:
-        _stop(worker)
+        stop(worker)

@@ -9,7 +9,7 @@ from config.celery_app import app as celery_app
 from integrations import services, tasks
 from integrations.models import Integration
 from logs.models import IntegrationLog
-from tests.conftest import free_port
+from tests.support.processes import free_port
 
 
 def _woo(stand_in_url: str) -> dict:

@@ -4,15 +4,11 @@ import pytest
 
 from integrations.models import InboundEvent
 from logs.models import IntegrationLog
-from tests.integrations import signers as s
 from tests.integrations.conftest import fixture_bytes
+from tests.support import signers as s
+from tests.support.providers import woocommerce_config
 
-WOO = {
-    "baseUrl": "https://shop.example.com",
-    "consumerKey": "ck",
-    "consumerSecret": "cs",
-    "webhookSecret": s.WOO_SECRET,
-}
+WOO = woocommerce_config("https://shop.example.com", webhook_secret=s.WOO_SECRET)
 
 
 @pytest.fixture
@@ -21,7 +17,7 @@ def woo(company, make_integration):
 
 
 def test_an_unknown_integration_id_answers_404_in_the_envelope(db, post_inbound):
-    body = fixture_bytes("woocommerce", "order_created.json")
+    body = fixture_bytes("woocommerce", "order_created_minimal.json")
     response = post_inbound("00000000-0000-4000-8000-000000000000", body, s.woocommerce_headers(body))
     assert response.status_code == 404
     assert response.json()["statusCode"] == 404
@@ -40,7 +36,7 @@ def test_an_inactive_integration_answers_404_stores_nothing_and_logs_the_refusal
 ):
     # given
     integration = make_integration(company, "woocommerce", WOO, status="inactive")
-    body = fixture_bytes("woocommerce", "order_created.json")
+    body = fixture_bytes("woocommerce", "order_created_minimal.json")
     # when
     response = post_inbound(integration.id, body, s.woocommerce_headers(body))
     # then
@@ -78,7 +74,7 @@ def test_a_body_of_exactly_one_megabyte_is_accepted(woo, post_inbound):
 
 def test_the_receiver_ignores_api_credentials_and_needs_none(woo, post_inbound):
     # given: a bogus API key and JWT would fail authentication on any other endpoint
-    body = fixture_bytes("woocommerce", "order_created.json")
+    body = fixture_bytes("woocommerce", "order_created_minimal.json")
     headers = {**s.woocommerce_headers(body), "X-API-Key": "ihk_bogus", "Authorization": "Bearer nonsense"}
     # when
     response = post_inbound(woo.id, body, headers)
@@ -88,7 +84,7 @@ def test_the_receiver_ignores_api_credentials_and_needs_none(woo, post_inbound):
 
 def test_stored_headers_have_signatures_and_credentials_redacted(woo, post_inbound):
     # given
-    body = fixture_bytes("woocommerce", "order_created.json")
+    body = fixture_bytes("woocommerce", "order_created_minimal.json")
     headers = {**s.woocommerce_headers(body), "Authorization": "Basic c2VjcmV0OnNlY3JldA=="}
     # when
     post_inbound(woo.id, body, headers)
@@ -100,7 +96,7 @@ def test_stored_headers_have_signatures_and_credentials_redacted(woo, post_inbou
 
 
 def test_refusal_logs_never_contain_the_signing_secret(woo, post_inbound):
-    body = fixture_bytes("woocommerce", "order_created.json")
+    body = fixture_bytes("woocommerce", "order_created_minimal.json")
     post_inbound(woo.id, body + b" ", s.woocommerce_headers(body))
     log = IntegrationLog.objects.get(integration_id=woo.id, operation="webhook")
     assert s.WOO_SECRET not in f"{log.message} {log.error_details} {log.metadata}"
@@ -117,7 +113,7 @@ def test_the_same_event_id_on_two_integrations_is_two_events(company, make_integ
     # given
     first = make_integration(company, "woocommerce", WOO, name="Store A")
     second = make_integration(company, "woocommerce", WOO, name="Store B")
-    body = fixture_bytes("woocommerce", "order_created.json")
+    body = fixture_bytes("woocommerce", "order_created_minimal.json")
     headers = s.woocommerce_headers(body, delivery_id="same-delivery")
     # when
     post_inbound(first.id, body, headers)
@@ -127,7 +123,7 @@ def test_the_same_event_id_on_two_integrations_is_two_events(company, make_integ
 
 
 def test_the_receiver_path_also_works_without_a_trailing_slash(woo, api):
-    body = fixture_bytes("woocommerce", "order_created.json")
+    body = fixture_bytes("woocommerce", "order_created_minimal.json")
     meta = {"HTTP_" + k.upper().replace("-", "_"): v for k, v in s.woocommerce_headers(body).items()}
     response = api.generic("POST", f"/api/v1/inbound/{woo.id}", body, content_type="application/json", **meta)
     assert response.status_code == 200
@@ -138,7 +134,7 @@ def test_deactivating_through_the_api_takes_effect_at_once_despite_the_receiver_
 ):
     # given: the receiver caches the integration
     settings.INBOUND_INTEGRATION_CACHE_SECONDS = 60
-    body = fixture_bytes("woocommerce", "order_created.json")
+    body = fixture_bytes("woocommerce", "order_created_minimal.json")
     assert post_inbound(woo.id, body, s.woocommerce_headers(body)).status_code == 200
     # when
     with django_capture_on_commit_callbacks(execute=True):
@@ -157,7 +153,7 @@ def test_events_left_waiting_are_enqueued_again_by_the_requeue_sweep(
 
     from integrations import services
 
-    body = fixture_bytes("woocommerce", "order_created.json")
+    body = fixture_bytes("woocommerce", "order_created_minimal.json")
     post_inbound(woo.id, body, s.woocommerce_headers(body))
     InboundEvent.objects.update(received_at=timezone.now() - timedelta(minutes=10))
     fresh = fixture_bytes("woocommerce", "product_updated.json")
@@ -171,7 +167,7 @@ def test_events_left_waiting_are_enqueued_again_by_the_requeue_sweep(
 def test_a_flood_of_forged_deliveries_is_refused_but_logged_only_up_to_the_limit(woo, post_inbound, settings):
     # given
     settings.INBOUND_REFUSAL_LOGS_PER_MINUTE = 2
-    body = fixture_bytes("woocommerce", "order_created.json")
+    body = fixture_bytes("woocommerce", "order_created_minimal.json")
     # when
     statuses = [post_inbound(woo.id, body, {"X-WC-Webhook-Signature": "forged"}).status_code for _ in range(4)]
     # then

@@ -14,8 +14,8 @@ from twilio.request_validator import RequestValidator
 from integrations import services
 from integrations.models import InboundEvent
 from logs.models import IntegrationLog
-from tests.integrations import signers as s
 from tests.integrations.conftest import fixture_bytes, fixture_data
+from tests.support import signers as s
 
 BASE = "http://testserver/api/v1/inbound/{id}/"
 
@@ -54,7 +54,7 @@ CASES = [
             "consumerSecret": "cs_1",
             "webhookSecret": s.WOO_SECRET,
         },
-        "order_created.json",
+        "order_created_minimal.json",
         lambda body, url: s.woocommerce_headers(body),
         "order.created",
         # The body's id and digest: delivery-id headers are unsigned (issue 11, finding 17).
@@ -63,7 +63,7 @@ CASES = [
     Case(
         "shopify",
         {"baseUrl": "https://my-shop.myshopify.com", "accessToken": "shpat_1", "webhookSecret": s.SHOPIFY_SECRET},
-        "orders_create.json",
+        "orders_create_minimal.json",
         lambda body, url: s.shopify_headers(body),
         "orders/create",
         event_id=lambda p, h: f"{p['id']}:sha256:{_digest(p)}",
@@ -129,7 +129,7 @@ CASES = [
     Case(
         "sendgrid",
         {"apiKey": "SG.key", "verificationKey": s.SENDGRID_PUBLIC_KEY},
-        "events.json",
+        "events_delivered_open.json",
         lambda body, url: s.sendgrid_headers(body),
         "email.batch",
     ),
@@ -235,7 +235,7 @@ def test_a_delivery_without_its_signature_headers_is_refused(case, company, make
 def test_a_delivery_signed_with_another_secret_is_refused(company, make_integration, post_inbound):
     # given
     integration = make_integration(company, "stripe", {"secretKey": "sk_test_1", "webhookSecret": s.STRIPE_SECRET})
-    body = fixture_bytes("stripe", "charge_refunded.json")
+    body = fixture_bytes("stripe", "charge_refunded_full.json")
     # when
     response = post_inbound(integration.id, body, s.stripe_headers(body, secret="whsec_someone_else"))
     # then
@@ -290,14 +290,14 @@ def test_stripe_signature_older_than_five_minutes_is_refused(stripe_integration,
 
 
 def test_stripe_signature_within_tolerance_is_accepted(stripe_integration, post_inbound):
-    body = fixture_bytes("stripe", "charge_refunded.json")
+    body = fixture_bytes("stripe", "charge_refunded_full.json")
     response = post_inbound(stripe_integration.id, body, s.stripe_headers(body, timestamp=int(time.time()) - 240))
     assert response.status_code == 200
 
 
 def test_stripe_accepts_any_of_several_v1_signatures_while_a_secret_rolls(stripe_integration, post_inbound):
     # given: Stripe signs with the expiring and the new secret during a roll
-    body = fixture_bytes("stripe", "charge_refunded.json")
+    body = fixture_bytes("stripe", "charge_refunded_full.json")
     t = int(time.time())
     old = stripe.WebhookSignature._compute_signature(f"{t}.{body.decode()}", "whsec_the_old_secret")
     new = s.stripe_headers(body, timestamp=t)["Stripe-Signature"].split("v1=")[1]
@@ -444,7 +444,7 @@ def test_slack_url_verification_challenge_is_echoed(company, make_integration, p
 
 def test_sendgrid_stale_signature_is_refused(company, make_integration, post_inbound):
     integration = make_integration(company, "sendgrid", {"apiKey": "SG.k", "verificationKey": s.SENDGRID_PUBLIC_KEY})
-    body = fixture_bytes("sendgrid", "events.json")
+    body = fixture_bytes("sendgrid", "events_delivered_open.json")
     response = post_inbound(integration.id, body, s.sendgrid_headers(body, timestamp=int(time.time()) - 900))
     assert response.status_code == 401
 
@@ -524,7 +524,7 @@ def test_paypal_delivery_answers_503_when_paypals_api_is_unreachable_so_paypal_r
     company, make_integration, post_inbound
 ):
     # given: nothing listens on the configured base URL
-    from tests.conftest import free_port
+    from tests.support.processes import free_port
 
     config = {"baseUrl": f"http://127.0.0.1:{free_port()}", "clientId": "id", "clientSecret": "secret"}
     integration = make_integration(company, "paypal", {**config, "webhookId": "1JE4291016473214C"})

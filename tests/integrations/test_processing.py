@@ -6,15 +6,11 @@ from integrations import services
 from integrations.inbound import registry
 from integrations.models import InboundEvent
 from logs.models import IntegrationLog
-from tests.integrations import signers as s
 from tests.integrations.conftest import fixture_bytes
+from tests.support import signers as s
+from tests.support.providers import woocommerce_config
 
-WOO = {
-    "baseUrl": "https://shop.example.com",
-    "consumerKey": "ck",
-    "consumerSecret": "cs",
-    "webhookSecret": s.WOO_SECRET,
-}
+WOO = woocommerce_config("https://shop.example.com", webhook_secret=s.WOO_SECRET)
 
 
 @pytest.fixture
@@ -29,7 +25,7 @@ def handlers():
 @pytest.fixture
 def stored_order(company, make_integration, post_inbound) -> InboundEvent:
     integration = make_integration(company, "woocommerce", WOO)
-    body = fixture_bytes("woocommerce", "order_created.json")
+    body = fixture_bytes("woocommerce", "order_created_minimal.json")
     assert post_inbound(integration.id, body, s.woocommerce_headers(body)).status_code == 200
     return InboundEvent.objects.get()
 
@@ -130,7 +126,7 @@ def test_a_verified_delivery_enqueues_its_processing_on_commit(
     company, make_integration, post_inbound, django_capture_on_commit_callbacks
 ):
     integration = make_integration(company, "woocommerce", WOO)
-    body = fixture_bytes("woocommerce", "order_created.json")
+    body = fixture_bytes("woocommerce", "order_created_minimal.json")
     with django_capture_on_commit_callbacks() as callbacks:
         post_inbound(integration.id, body, s.woocommerce_headers(body, delivery_id="abc"))
         post_inbound(integration.id, body, s.woocommerce_headers(body, delivery_id="abc"))

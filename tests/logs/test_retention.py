@@ -11,7 +11,8 @@ from django.utils import timezone
 
 from logs.models import ApiRequestLog, IntegrationLog, RetentionRun
 from logs.services import logs_retention_run
-from tests.conftest import start_worker
+from tests.support.processes import start_worker, stop
+from tests.support.waiting import wait_until
 
 
 def _request_log(ago: timedelta, request_id: str) -> ApiRequestLog:
@@ -103,16 +104,9 @@ def test_a_real_worker_runs_the_retention_task_from_the_logs_queue(company, make
         from logs.tasks import logs_retention
 
         logs_retention.delay()
-        deadline = time.monotonic() + 30
-        run = None
-        while time.monotonic() < deadline:
-            run = RetentionRun.objects.exclude(status=RetentionRun.Status.RUNNING).first()
-            if run:
-                break
-            time.sleep(0.2)
+        run = wait_until(lambda: RetentionRun.objects.exclude(status=RetentionRun.Status.RUNNING).first(), 30)
     finally:
-        worker.terminate()
-        worker.wait(timeout=20)
+        stop(worker)
     # then
     assert run is not None, "the worker did not run the retention task"
     assert run.status == RetentionRun.Status.SUCCEEDED
@@ -128,9 +122,7 @@ def test_the_background_thread_writes_request_logs_without_a_manual_flush(api, c
     headers = make_key(company, scopes=["logs:read"])
     # when
     api.get("/api/v1/logs", HTTP_X_REQUEST_ID="threaded-1", **headers)
-    deadline = time.monotonic() + 10
-    while time.monotonic() < deadline and not ApiRequestLog.objects.filter(request_id="threaded-1").exists():
-        time.sleep(0.1)
+    wait_until(lambda: ApiRequestLog.objects.filter(request_id="threaded-1").exists(), 10)
     # then
     assert ApiRequestLog.objects.filter(request_id="threaded-1", company_id=company.id).exists()
 

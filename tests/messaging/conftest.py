@@ -1,26 +1,18 @@
-"""Fixtures of the messaging tests: messaging integrations, loopback provider stand-ins, a real SMTP server."""
+"""Fixtures of the messaging tests: provider configurations for the stand-ins, a Twilio answering, a sender key."""
 
-import json
-import threading
+import subprocess
+import sys
 import time
-from collections.abc import Callable, Iterator
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from pathlib import Path
-from typing import Any
+from collections.abc import Iterator
 
 import pytest
-from aiosmtpd.controller import Controller
+import requests
 
-from integrations import services as integration_services
 from integrations.models import Integration
-from tests.conftest import free_port
-
-FIXTURES = Path(__file__).parent / "fixtures"
-TWILIO_SID = "AC9b2b5d4e0f1a2b3c4d5e6f7a8b9c0d1e"
-
-
-def fixture_data(provider: str, name: str) -> Any:
-    return json.loads((FIXTURES / provider / name).read_text())
+from tests.support.http import StandIn
+from tests.support.payloads import fixture_data
+from tests.support.processes import free_port
+from tests.support.providers import TWILIO_SID, sendgrid_config, smtp_config, twilio_config  # noqa: F401 (re-exported)
 
 
 @pytest.fixture(autouse=True)
@@ -29,111 +21,6 @@ def _messaging_settings(settings) -> None:
     settings.HUB_ALLOW_LOCAL_TARGETS = True
     settings.MESSAGING_PROVIDER_TIMEOUT_SECONDS = 1
     settings.INBOUND_INTEGRATION_CACHE_SECONDS = 0
-
-
-class StandIn:
-    """A loopback HTTP server answering with a programmable status, JSON body and headers; records requests."""
-
-    def __init__(self) -> None:
-        self.status = 200
-        self.body: Any = {"ok": True}
-        self.headers: dict[str, str] = {}
-        self.delay = 0.0
-        self.requests: list[dict[str, Any]] = []
-        stand_in = self
-
-        class Handler(BaseHTTPRequestHandler):
-            def do_POST(self) -> None:
-                length = int(self.headers.get("Content-Length") or 0)
-                stand_in.requests.append(
-                    {"path": self.path, "headers": dict(self.headers), "body": self.rfile.read(length)}
-                )
-                if stand_in.delay:
-                    time.sleep(stand_in.delay)
-                payload = json.dumps(stand_in.body).encode() if stand_in.body is not None else b""
-                try:
-                    self.send_response(stand_in.status)
-                    self.send_header("Content-Type", "application/json")
-                    self.send_header("Content-Length", str(len(payload)))
-                    for name, value in stand_in.headers.items():
-                        self.send_header(name, value)
-                    self.end_headers()
-                    self.wfile.write(payload)
-                except (BrokenPipeError, ConnectionResetError):  # the client gave up (timeout tests)
-                    pass
-
-            def log_message(self, *args: Any) -> None:
-                pass
-
-        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self.server.daemon_threads = True
-        self.url = f"http://127.0.0.1:{self.server.server_address[1]}"
-        threading.Thread(target=self.server.serve_forever, daemon=True).start()
-
-    def close(self) -> None:
-        self.server.shutdown()
-        self.server.server_close()
-
-
-@pytest.fixture
-def stand_in() -> Iterator[StandIn]:
-    server = StandIn()
-    yield server
-    server.close()
-
-
-@pytest.fixture
-def second_stand_in() -> Iterator[StandIn]:
-    server = StandIn()
-    yield server
-    server.close()
-
-
-class SmtpRecorder:
-    """aiosmtpd handler that keeps every accepted envelope, or answers with `reply` (e.g. "451 ...")."""
-
-    def __init__(self) -> None:
-        self.envelopes: list[Any] = []
-        self.reply: str | None = None
-
-    async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:
-        if self.reply:
-            return self.reply
-        self.envelopes.append(envelope)
-        return "250 Message accepted for delivery"
-
-
-@pytest.fixture
-def smtp_server() -> Iterator[tuple[SmtpRecorder, int]]:
-    """A real SMTP server on loopback (aiosmtpd)."""
-    recorder = SmtpRecorder()
-    port = free_port()
-    controller = Controller(recorder, hostname="127.0.0.1", port=port)
-    controller.start()
-    yield recorder, port
-    controller.stop()
-
-
-@pytest.fixture
-def make_integration(db) -> Callable[..., Integration]:
-    def make(company, provider: str, config: dict, name: str | None = None) -> Integration:
-        return integration_services.integration_create(
-            company_id=company.id, name=name or f"{provider} {time.monotonic_ns()}", provider=provider, config=config
-        )
-
-    return make
-
-
-def twilio_config(url: str, token: str = "12345678901234567890123456789012") -> dict[str, str]:
-    return {"baseUrl": url, "accountSid": TWILIO_SID, "authToken": token, "fromNumber": "+15005550006"}
-
-
-def sendgrid_config(url: str) -> dict[str, str]:
-    return {"baseUrl": url, "apiKey": "SG.test-key-0123456789", "fromEmail": "noreply@shop.example.com"}
-
-
-def smtp_config(port: int) -> dict[str, Any]:
-    return {"host": "127.0.0.1", "port": port, "fromEmail": "alerts@shop.example.com"}
 
 
 @pytest.fixture
@@ -160,8 +47,6 @@ def sender_headers(company, make_key) -> dict[str, str]:
 def moto_endpoint() -> Iterator[str]:
     """moto's server mode (a real SNS API on loopback), or the one AWS_ENDPOINT_URL names."""
     import os
-    import subprocess
-    import sys
 
     import requests
 
@@ -192,7 +77,6 @@ def moto_endpoint() -> Iterator[str]:
 
 def moto_sms(endpoint: str) -> list[dict[str, str]]:
     """The SMS moto's SNS backend recorded as published (its /moto-api/data.json model dump)."""
-    import requests
 
     data = requests.get(f"{endpoint}/moto-api/data.json", timeout=5).json()
     return data.get("sns", {}).get("SMS", [])

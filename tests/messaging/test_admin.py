@@ -1,19 +1,11 @@
 """Admin screens operators use: messages with attempts, retry, template preview."""
 
 import pytest
-from django.contrib.auth import get_user_model
 
 from messaging import services
 from messaging.services import MessageInput
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def staff_client(client):
-    user = get_user_model().objects.create_superuser("operator", "op@example.com", "pw-operator-123")
-    client.force_login(user)
-    return client
 
 
 def test_a_message_page_shows_its_attempts(staff_client, company, sms_integration):

@@ -1,27 +1,18 @@
 """End to end with a real Celery worker: API → queue "messaging" → Twilio stand-in → status callback → delivered."""
 
-import subprocess
-import time
 from urllib.parse import parse_qs, urlencode
 
 import pytest
 from twilio.request_validator import RequestValidator
 
 from messaging.models import Message
-from tests.conftest import start_worker
-from tests.integrations import signers
 from tests.messaging.conftest import fixture_data, twilio_config
+from tests.support import signers
+from tests.support.processes import start_worker, stop
+from tests.support.waiting import wait_until
 from webhooks.models import Event
 
-
-def _wait_for(predicate, seconds: float = 30.0):
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
-        value = predicate()
-        if value:
-            return value
-        time.sleep(0.2)
-    raise AssertionError("timed out waiting")
+pytestmark = pytest.mark.e2e
 
 
 @pytest.mark.django_db(transaction=True)
@@ -50,7 +41,7 @@ def test_an_sms_is_sent_by_the_worker_and_marked_delivered_by_twilios_callback(
         assert response.status_code == 202
         message_id = response.json()["id"]
         # then: the worker sends it through Twilio's API
-        _wait_for(lambda: Message.objects.get(id=message_id).status == "sent")
+        wait_until(lambda: Message.objects.get(id=message_id).status == "sent", 40)
         assert parse_qs(twilio_ok.requests[0]["body"].decode())["To"] == ["+14155550123"]
         # when: Twilio calls back with "delivered", signed with the account's auth token
         params = fixture_data("twilio", "status_delivered.json")
@@ -64,14 +55,10 @@ def test_an_sms_is_sent_by_the_worker_and_marked_delivered_by_twilios_callback(
         )
         assert callback.status_code == 200
         # then
-        _wait_for(lambda: Message.objects.get(id=message_id).status == "delivered")
+        wait_until(lambda: Message.objects.get(id=message_id).status == "delivered", 40)
         detail = api.get(f"/api/v1/messages/{message_id}", **headers).json()
         assert [a["outcome"] for a in detail["attempts"]] == ["sent"]
         types = set(Event.objects.filter(company_id=company.id).values_list("type", flat=True))
         assert {"message.sent", "message.delivered"} <= types
     finally:
-        worker.terminate()
-        try:
-            worker.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            worker.kill()
+        stop(worker)

@@ -11,8 +11,8 @@ from integrations.models import InboundEvent
 from messaging import services
 from messaging.models import Message
 from messaging.services import MessageInput
-from tests.integrations import signers
 from tests.messaging.conftest import fixture_data, sendgrid_config
+from tests.support import signers
 from webhooks.models import Event
 
 pytestmark = pytest.mark.django_db
@@ -112,7 +112,7 @@ def test_sendgrid_bounce_events_mark_the_email_failed(api, company, make_integra
     message = services.message_create(company_id=company.id, data=data).message
     services.message_deliver(message_id=message.id)
     # when: SendGrid's signed event batch (processed, bounce)
-    body = json.dumps(fixture_data("sendgrid", "events.json"), separators=(",", ":")).encode()
+    body = json.dumps(fixture_data("sendgrid", "events_processed_bounce.json"), separators=(",", ":")).encode()
     headers = {"HTTP_" + k.upper().replace("-", "_"): v for k, v in signers.sendgrid_headers(body).items()}
     response = api.generic(
         "POST", f"/api/v1/inbound/{integration.id}/", body, content_type="application/json", **headers

@@ -10,8 +10,8 @@ import pytest
 from core.outbound import policy
 from messaging.providers import adapter_for
 from messaging.providers.base import Outgoing, SendError
-from tests.conftest import free_port
 from tests.messaging.conftest import TWILIO_SID, fixture_data, sendgrid_config, smtp_config, twilio_config
+from tests.support.processes import free_port
 
 SMS = Outgoing(message_id="m-1", channel="sms", recipients=["+14155550123"], body_text="Order #12345 confirmed")
 EMAIL = Outgoing(

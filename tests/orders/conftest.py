@@ -6,8 +6,8 @@ from typing import Any
 
 import pytest
 
-from orders import services
 from orders.models import Order, Product
+from tests.support.factories import OrderFactory, ProductFactory
 
 
 @pytest.fixture
@@ -17,7 +17,7 @@ def order_headers(make_key, company) -> dict[str, str]:
 
 @pytest.fixture
 def burger(company) -> Product:
-    return services.product_upsert(company_id=company.id, sku="BRG-CLS", name="Classic burger", price=Decimal("32.00"))
+    return ProductFactory(company=company, sku="BRG-CLS", name="Classic burger", price=Decimal("32.00"))
 
 
 def order_body(**overrides: Any) -> dict[str, Any]:
@@ -53,16 +53,7 @@ def make_order(company) -> Callable[..., Order]:
     counter = iter(range(1, 10_000))
 
     def make(order_type: str = "delivery", company_obj=None, **fields: Any) -> Order:
-        data = services.OrderInput(
-            branch_id="branch-1",
-            order_type=order_type,
-            items=[services.ItemInput(quantity=1, name="Soup", unit_price=Decimal("12.00"))],
-            provider="talabat",
-            external_order_id=f"T-{next(counter)}",
-            delivery_address="1 Road" if order_type == "delivery" else "",
-            currency="AED",
-            **fields,
-        )
-        return services.order_create(company_id=(company_obj or company).id, data=data, actor="test").order
+        fields.setdefault("external_order_id", f"T-{next(counter)}")
+        return OrderFactory(company=company_obj or company, order_type=order_type, **fields)
 
     return make

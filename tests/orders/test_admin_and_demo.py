@@ -9,13 +9,6 @@ from orders.models import Order, OrderEvent, Product
 pytestmark = pytest.mark.django_db
 
 
-@pytest.fixture
-def staff_client(client, django_user_model):
-    user = django_user_model.objects.create_superuser("ops", "ops@example.com", "pw-ops-123")
-    client.force_login(user)
-    return client
-
-
 def test_the_order_page_shows_items_and_history_inline(staff_client, make_order):
     order = make_order()
 

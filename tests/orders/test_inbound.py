@@ -1,49 +1,28 @@
 """Provider orders in: real payload fixtures through the registered inbound handlers."""
 
 import copy
-import json
-import uuid
 from datetime import UTC, datetime
 from decimal import Decimal
-from pathlib import Path
 
 import pytest
 
-from integrations.inbound.registry import InboundMessage, handlers_for
 from logs.models import IntegrationLog
 from orders.models import Customer, Order, OrderEvent
+from tests.support.inbound import run_handlers
+from tests.support.payloads import fixture_data
 from webhooks.models import Event
 
 pytestmark = pytest.mark.django_db
 
-FIXTURES = Path(__file__).parent / "fixtures"
-
-
-def fixture(provider: str, name: str) -> dict:
-    return json.loads((FIXTURES / provider / name).read_text())
-
 
 def deliver(company, provider: str, topic: str, payload: dict) -> None:
     """Run every registered handler for the topic, as the inbound pipeline does."""
-    message = InboundMessage(
-        id=uuid.uuid4(),
-        company_id=company.id,
-        integration_id=uuid.uuid4(),
-        provider=provider,
-        topic=topic,
-        provider_event_id=str(uuid.uuid4()),
-        payload=payload,
-        received_at=datetime.now(UTC),
-    )
-    handlers = handlers_for(provider, topic)
-    assert handlers, f"no handler registered for {provider} {topic}"
-    for handler in handlers:
-        handler(message)
+    run_handlers(company, provider, topic, payload)
 
 
 def test_a_woocommerce_order_webhook_becomes_an_order(company):
     # when
-    deliver(company, "woocommerce", "order.created", fixture("woocommerce", "order_created.json"))
+    deliver(company, "woocommerce", "order.created", fixture_data("woocommerce", "order_created.json"))
 
     # then
     order = Order.objects.get(company=company, provider="woocommerce", external_order_id="5821")
@@ -72,7 +51,7 @@ def test_a_woocommerce_order_webhook_becomes_an_order(company):
 
 
 def test_a_repeated_woocommerce_webhook_imports_the_order_once(company):
-    payload = fixture("woocommerce", "order_created.json")
+    payload = fixture_data("woocommerce", "order_created.json")
 
     deliver(company, "woocommerce", "order.created", payload)
     deliver(company, "woocommerce", "order.created", payload)
@@ -85,10 +64,10 @@ def test_a_repeated_woocommerce_webhook_imports_the_order_once(company):
 
 def test_a_woocommerce_update_changes_details_and_cancels_through_the_machine(company):
     # given
-    deliver(company, "woocommerce", "order.created", fixture("woocommerce", "order_created.json"))
+    deliver(company, "woocommerce", "order.created", fixture_data("woocommerce", "order_created.json"))
 
     # when
-    deliver(company, "woocommerce", "order.updated", fixture("woocommerce", "order_updated_cancelled.json"))
+    deliver(company, "woocommerce", "order.updated", fixture_data("woocommerce", "order_updated_cancelled.json"))
 
     # then
     order = Order.objects.get(company=company, external_order_id="5821")
@@ -105,14 +84,14 @@ def test_a_woocommerce_update_changes_details_and_cancels_through_the_machine(co
 
 
 def test_a_woocommerce_update_for_an_unknown_order_imports_it(company):
-    deliver(company, "woocommerce", "order.updated", fixture("woocommerce", "order_created.json"))
+    deliver(company, "woocommerce", "order.updated", fixture_data("woocommerce", "order_created.json"))
 
     assert Order.objects.filter(company=company, external_order_id="5821").exists()
 
 
 def test_a_shopify_orders_create_webhook_becomes_an_order(company):
     # when
-    deliver(company, "shopify", "orders/create", fixture("shopify", "orders_create.json"))
+    deliver(company, "shopify", "orders/create", fixture_data("shopify", "orders_create.json"))
 
     # then
     order = Order.objects.get(company=company, provider="shopify")
@@ -137,7 +116,7 @@ def test_a_shopify_orders_create_webhook_becomes_an_order(company):
 
 def test_a_shopify_order_whose_total_does_not_add_up_is_logged_as_an_error_not_imported(company):
     # given
-    payload = fixture("shopify", "orders_create.json")
+    payload = fixture_data("shopify", "orders_create.json")
     payload["total_price"] = "99.99"
 
     # when
@@ -153,7 +132,7 @@ def test_a_shopify_order_whose_total_does_not_add_up_is_logged_as_an_error_not_i
 
 def test_a_delivery_partner_order_maps_modifiers_fees_and_tip(company):
     # when
-    deliver(company, "ubereats", "order.created", fixture("ubereats", "order_created.json"))
+    deliver(company, "ubereats", "order.created", fixture_data("ubereats", "order_created.json"))
 
     # then
     order = Order.objects.get(company=company, provider="ubereats", external_order_id="UE-100234")
@@ -169,7 +148,7 @@ def test_a_delivery_partner_order_maps_modifiers_fees_and_tip(company):
 
 def test_a_talabat_cancellation_in_kwd_keeps_three_decimals_and_cancels(company):
     # when the first thing the hub hears is the cancellation
-    deliver(company, "talabat", "order.cancelled", fixture("talabat", "order_cancelled.json"))
+    deliver(company, "talabat", "order.cancelled", fixture_data("talabat", "order_cancelled.json"))
 
     # then
     order = Order.objects.get(company=company, provider="talabat")
@@ -180,7 +159,7 @@ def test_a_talabat_cancellation_in_kwd_keeps_three_decimals_and_cancels(company)
 
 
 def test_a_delivery_payload_with_an_invalid_phone_imports_without_it_and_warns(company):
-    payload = copy.deepcopy(fixture("ubereats", "order_created.json"))
+    payload = copy.deepcopy(fixture_data("ubereats", "order_created.json"))
     payload["customer"]["phone"] = "call me"
 
     deliver(company, "ubereats", "order.created", payload)
@@ -190,7 +169,7 @@ def test_a_delivery_payload_with_an_invalid_phone_imports_without_it_and_warns(c
 
 
 def test_a_payload_missing_the_order_id_is_logged_and_not_retried(company):
-    payload = fixture("ubereats", "order_created.json")
+    payload = fixture_data("ubereats", "order_created.json")
     del payload["orderId"]
 
     deliver(company, "deliveroo", "order.created", payload)  # returns: no exception, so no retry
@@ -201,7 +180,7 @@ def test_a_payload_missing_the_order_id_is_logged_and_not_retried(company):
 
 
 def test_orders_of_two_companies_with_the_same_external_id_stay_apart(company, other_company):
-    payload = fixture("shopify", "orders_create.json")
+    payload = fixture_data("shopify", "orders_create.json")
 
     deliver(company, "shopify", "orders/create", payload)
     deliver(other_company, "shopify", "orders/create", payload)
@@ -212,7 +191,7 @@ def test_orders_of_two_companies_with_the_same_external_id_stay_apart(company, o
 
 def test_a_shopify_cancellation_cancels_the_imported_order(company):
     # given
-    payload = fixture("shopify", "orders_create.json")
+    payload = fixture_data("shopify", "orders_create.json")
     deliver(company, "shopify", "orders/create", payload)
 
     # when
@@ -226,7 +205,7 @@ def test_a_shopify_cancellation_cancels_the_imported_order(company):
 
 
 def test_a_woocommerce_local_pickup_order_is_a_pickup_without_an_address(company):
-    payload = fixture("woocommerce", "order_created.json")
+    payload = fixture_data("woocommerce", "order_created.json")
     payload["shipping_lines"][0]["method_id"] = "local_pickup"
 
     deliver(company, "woocommerce", "order.created", payload)
@@ -240,13 +219,13 @@ def test_a_provider_cancellation_of_an_order_already_out_for_delivery_is_refused
     # given an imported order that has left the kitchen
     from orders import services
 
-    deliver(company, "ubereats", "order.created", fixture("ubereats", "order_created.json"))
+    deliver(company, "ubereats", "order.created", fixture_data("ubereats", "order_created.json"))
     order = Order.objects.get(company=company)
     for step in ("confirmed", "preparing", "ready", "out_for_delivery"):
         services.order_status_change(company_id=company.id, order_id=order.id, to_status=step, actor="kitchen")
 
     # when
-    cancelled = {**fixture("ubereats", "order_created.json"), "status": "cancelled"}
+    cancelled = {**fixture_data("ubereats", "order_created.json"), "status": "cancelled"}
     deliver(company, "ubereats", "order.cancelled", cancelled)
 
     # then

@@ -1,26 +1,15 @@
 """Provider orders through the real inbound receiver: signed bytes in, an order out."""
 
-import json
-
 import pytest
 
 from core import money
 from integrations import services as integration_services
 from integrations.models import InboundEvent
 from orders.models import Order
-from tests.integrations import signers as s
-from tests.orders.test_inbound import FIXTURES
+from tests.support import signers as s
+from tests.support.payloads import fixture_bytes
 
 pytestmark = pytest.mark.django_db
-
-
-def _bytes(provider: str, name: str) -> bytes:
-    return json.dumps(json.loads((FIXTURES / provider / name).read_text()), separators=(",", ":")).encode()
-
-
-def _post(api, integration_id, body: bytes, headers: dict[str, str]):
-    meta = {"HTTP_" + k.upper().replace("-", "_"): v for k, v in headers.items()}
-    return api.generic("POST", f"/api/v1/inbound/{integration_id}/", body, content_type="application/json", **meta)
 
 
 @pytest.mark.parametrize(
@@ -47,15 +36,17 @@ def _post(api, integration_id, body: bytes, headers: dict[str, str]):
         ),
     ],
 )
-def test_a_signed_provider_order_webhook_becomes_an_order(api, company, provider, config, fixture, sign, expected):
+def test_a_signed_provider_order_webhook_becomes_an_order(
+    post_inbound, company, provider, config, fixture, sign, expected
+):
     # given
     integration = integration_services.integration_create(
         company_id=company.id, name=provider, provider=provider, config=config
     )
-    body = _bytes(*fixture)
+    body = fixture_bytes(*fixture)
 
     # when the provider posts and the stored event is processed
-    response = _post(api, integration.id, body, sign(body))
+    response = post_inbound(integration.id, body, sign(body))
     event = InboundEvent.objects.get(integration=integration)
     outcome = integration_services.inbound_event_process(event_id=event.id)
 

@@ -12,13 +12,6 @@ from payments.models import Payment
 pytestmark = pytest.mark.django_db
 
 
-@pytest.fixture
-def staff_client(client, django_user_model):
-    user = django_user_model.objects.create_superuser("ops", "ops@example.com", "pw-ops-123")
-    client.force_login(user)
-    return client
-
-
 def test_the_payment_page_shows_refunds_inline_and_the_gateway_answer_without_secrets(staff_client, company):
     # given
     demo.seed(company)

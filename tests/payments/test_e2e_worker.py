@@ -1,34 +1,15 @@
 """A signed Stripe webhook settles a payment through the receiver and a real Celery worker."""
 
-import subprocess
-import time
-
 import pytest
 
 from payments.models import Payment
-from tests.conftest import start_worker
-from tests.integrations import signers
 from tests.payments.conftest import CREDENTIALS, fixture_bytes
+from tests.support import signers
+from tests.support.processes import start_worker, stop
+from tests.support.waiting import wait_until
 from webhooks.models import Event
 
 pytestmark = pytest.mark.e2e
-
-
-def _wait_for(predicate, seconds: float = 40) -> bool:
-    deadline = time.time() + seconds
-    while time.time() < deadline:
-        if predicate():
-            return True
-        time.sleep(0.3)
-    return False
-
-
-def _stop(proc: subprocess.Popen) -> None:
-    proc.terminate()
-    try:
-        proc.wait(timeout=20)
-    except subprocess.TimeoutExpired:
-        proc.kill()
 
 
 def test_a_worker_applies_a_stripe_payment_intent_succeeded_to_the_pending_payment(
@@ -53,7 +34,7 @@ def test_a_worker_applies_a_stripe_payment_intent_succeeded_to_the_pending_payme
         )
         # then
         assert response.status_code == 200
-        assert _wait_for(lambda: Payment.objects.get(id=payment.id).status == "succeeded")
+        assert wait_until(lambda: Payment.objects.get(id=payment.id).status == "succeeded", 40)
         assert Event.objects.filter(company=company, type="payment.succeeded").count() == 1
     finally:
-        _stop(worker)
+        stop(worker)

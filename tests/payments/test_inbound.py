@@ -11,8 +11,9 @@ from integrations import services as integration_services
 from integrations.inbound.registry import InboundMessage, handlers_for
 from integrations.models import InboundEvent
 from payments.models import Payment, Refund
-from tests.integrations import signers
 from tests.payments.conftest import CREDENTIALS, fixture_bytes, fixture_data
+from tests.support import signers
+from tests.support.inbound import run_handlers
 from webhooks.models import Delivery, Event
 from webhooks.services import endpoint_create
 
@@ -23,20 +24,8 @@ def deliver(company, provider: str, fixture: str) -> None:
     """Run the registered handlers on a fixture, as the inbound processing task does."""
     payload = fixture_data(provider, fixture)
     topic = payload.get("type") or payload.get("event_type") or payload.get("event") or payload.get("eventType")
-    handlers = handlers_for(provider, topic)
-    assert handlers, f"no handler for {provider} {topic}"
-    message = InboundMessage(
-        id=uuid.uuid4(),
-        company_id=company.id,
-        integration_id=uuid.uuid4(),
-        provider=provider,
-        topic=topic,
-        provider_event_id=str(payload.get("id") or payload.get("event_id") or uuid.uuid4()),
-        payload=payload,
-        received_at=timezone.now(),
-    )
-    for handler in handlers:
-        handler(message)
+    event_id = payload.get("id") or payload.get("event_id")
+    run_handlers(company, provider, topic, payload, event_id=str(event_id) if event_id else None)
 
 
 def _types(company) -> list[str]:
@@ -99,7 +88,7 @@ def test_a_late_failure_does_not_undo_a_succeeded_payment(company, make_payment)
     [
         (
             "stripe",
-            "charge_refunded.json",
+            "charge_refunded_partial.json",
             "pi_3QJ5nTLkdIwHu7ix0pD8Kmq1",
             "re_3QJ5nTLkdIwHu7ix0Zk1aB2c",
             "29.35",
@@ -172,7 +161,7 @@ def test_stripe_charge_refunded_without_a_refund_list_records_only_the_new_amoun
         gateway_refund_id="re_ours",
     )
     Payment.objects.filter(id=payment.id).update(amount_refunded=Decimal("10.00"), status="partially_refunded")
-    payload = fixture_data("stripe", "charge_refunded.json")
+    payload = fixture_data("stripe", "charge_refunded_partial.json")
     del payload["data"]["object"]["refunds"]
     payload["data"]["object"]["amount_refunded"] = 1500
     message = InboundMessage(
@@ -231,7 +220,7 @@ def test_the_delivery_of_a_payment_event_is_enqueued_only_on_commit(
 
 
 def test_a_signed_stripe_webhook_through_the_real_receiver_settles_the_payment(
-    api, company, make_gateway_integration, make_payment
+    post_inbound, company, make_gateway_integration, make_payment
 ):  # noqa: E501
     # given
     integration = make_gateway_integration(company, "stripe", "https://api.stripe.com")
@@ -243,13 +232,7 @@ def test_a_signed_stripe_webhook_through_the_real_receiver_settles_the_payment(
         body, secret=CREDENTIALS["stripe"]["webhookSecret"]
     )  # signed by the stripe library
     # when Stripe posts and the stored event is processed
-    response = api.generic(
-        "POST",
-        f"/api/v1/inbound/{integration.id}/",
-        body,
-        content_type="application/json",
-        HTTP_STRIPE_SIGNATURE=headers["Stripe-Signature"],
-    )
+    response = post_inbound(integration.id, body, {"Stripe-Signature": headers["Stripe-Signature"]})
     outcome = integration_services.inbound_event_process(event_id=InboundEvent.objects.get(integration=integration).id)
     # then
     assert response.status_code == 200, response.content
@@ -259,18 +242,12 @@ def test_a_signed_stripe_webhook_through_the_real_receiver_settles_the_payment(
     assert Event.objects.filter(company=company, type="payment.succeeded").count() == 1
 
 
-def test_a_badly_signed_stripe_webhook_changes_nothing(api, company, make_gateway_integration, make_payment):
+def test_a_badly_signed_stripe_webhook_changes_nothing(post_inbound, company, make_gateway_integration, make_payment):
     integration = make_gateway_integration(company, "stripe", "https://api.stripe.com")
     payment = make_payment(company, transaction_id="pi_3QJ5nTLkdIwHu7ix0pD8Kmq1", status="pending")
     body = fixture_bytes("stripe", "payment_intent_succeeded.json")
     headers = signers.stripe_headers(body, secret="whsec_someone_else")
-    response = api.generic(
-        "POST",
-        f"/api/v1/inbound/{integration.id}/",
-        body,
-        content_type="application/json",
-        HTTP_STRIPE_SIGNATURE=headers["Stripe-Signature"],
-    )
+    response = post_inbound(integration.id, body, {"Stripe-Signature": headers["Stripe-Signature"]})
     assert response.status_code == 401
     payment.refresh_from_db()
     assert payment.status == "pending"

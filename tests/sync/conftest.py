@@ -3,24 +3,18 @@
 import base64
 import copy
 import json
-import threading
 from collections.abc import Callable, Iterator
 from datetime import UTC, datetime, timedelta
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from pathlib import Path
 from typing import Any
-from urllib.parse import parse_qs, urlsplit
 
 import pytest
 
-from integrations import services as integration_services
 from integrations.models import Integration
 from sync import services
 from sync.models import SyncRun
-
-FIXTURES = Path(__file__).parent / "fixtures"
-WOO_KEY, WOO_SECRET = "ck_test_5f8a1c2b3d4e", "cs_test_9e8d7c6b5a4f"
-SHOPIFY_TOKEN = "shpat_test_0123456789abcdef"
+from tests.support.http import Answer, Request, StandIn
+from tests.support.payloads import FIXTURES
+from tests.support.providers import SHOPIFY_TOKEN, WOO_KEY, WOO_SECRET, shopify_config, woocommerce_config
 
 
 def now() -> datetime:
@@ -34,70 +28,33 @@ def _loopback_allowed(settings) -> None:
     settings.SYNC_HTTP_TIMEOUT_SECONDS = 5
 
 
-class StandIn:
-    """A provider's store: records per kind, served over HTTP by a ThreadingHTTPServer thread."""
+class ProviderStore(StandIn):
+    """A provider's store: records per kind, served by the loopback stand-in with the provider's paging and auth."""
 
     kinds = ("products", "customers", "orders")
 
     def __init__(self) -> None:
         self.records: dict[str, dict[str, dict[str, Any]]] = {k: {} for k in self.kinds}
-        self.requests: list[dict[str, Any]] = []
         self.next_id = 1000
         # (method, kind, page) -> HTTP status to answer instead, for provider failures
         self.failures: dict[tuple[str, str, int], int] = {}
-        self.lock = threading.Lock()
-        stand_in = self
-
-        class Handler(BaseHTTPRequestHandler):
-            def _serve(self) -> None:
-                length = int(self.headers.get("Content-Length") or 0)
-                body = json.loads(self.rfile.read(length)) if length else None
-                parts = urlsplit(self.path)
-                request = {
-                    "method": self.command,
-                    "path": parts.path,
-                    "query": {k: v[0] for k, v in parse_qs(parts.query).items()},
-                    "headers": dict(self.headers),
-                    "body": body,
-                }
-                with stand_in.lock:
-                    stand_in.requests.append(request)
-                    status, payload, headers = stand_in.answer(request)
-                raw = json.dumps(payload).encode()
-                self.send_response(status)
-                self.send_header("Content-Type", "application/json")
-                self.send_header("Content-Length", str(len(raw)))
-                for name, value in headers.items():
-                    self.send_header(name, value)
-                self.end_headers()
-                self.wfile.write(raw)
-
-            do_GET = do_POST = do_PUT = _serve
-
-            def log_message(self, *args: Any) -> None:
-                pass
-
-        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self.url = f"http://127.0.0.1:{self.server.server_address[1]}"
-        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
-        self.thread.start()
-
-    def close(self) -> None:
-        self.server.shutdown()
-        self.server.server_close()
+        super().__init__()
 
     def new_id(self) -> int:
         self.next_id += 1
         return self.next_id
 
-    def calls(self, method: str, kind: str) -> list[dict[str, Any]]:
-        return [r for r in self.requests if r["method"] == method and f"/{kind}" in r["path"]]
+    def calls(self, method: str, kind: str) -> list[Request]:
+        return [r for r in self.requests if r.method == method and f"/{kind}" in r.route]
 
-    def answer(self, request: dict[str, Any]) -> tuple[int, Any, dict[str, str]]:
+    def answer(self, request: Request) -> Answer:
+        return Answer(*self.serve(request))
+
+    def serve(self, request: Request) -> tuple[int, Any, dict[str, str]]:
         raise NotImplementedError
 
 
-class WooCommerce(StandIn):
+class WooCommerce(ProviderStore):
     """WooCommerce REST v3: basic auth with the consumer key/secret, page/per_page, X-WP-TotalPages."""
 
     PREFIX = "/wp-json/wc/v3/"
@@ -152,7 +109,7 @@ class WooCommerce(StandIn):
         return record
 
     def add_order(self, *, modified: datetime | None = None, **changes: Any) -> dict[str, Any]:
-        record = json.loads((FIXTURES / "woocommerce_order.json").read_text())
+        record = json.loads((FIXTURES / "woocommerce" / "order_created.json").read_text())
         record.update(id=self.new_id(), date_modified_gmt=self.stamp(modified or now()), **changes)
         self.records["orders"][str(record["id"])] = record
         return record
@@ -163,13 +120,13 @@ class WooCommerce(StandIn):
         record.update(changes)
         record["date_modified_gmt"] = record["date_modified"] = self.stamp(modified or now())
 
-    def answer(self, request: dict[str, Any]) -> tuple[int, Any, dict[str, str]]:
+    def serve(self, request: Request) -> tuple[int, Any, dict[str, str]]:
         auth = request["headers"].get("Authorization", "")
         expected = "Basic " + base64.b64encode(f"{WOO_KEY}:{WOO_SECRET}".encode()).decode()
         if auth != expected:
             error = {"code": "woocommerce_rest_cannot_view", "message": "Sorry, you cannot list resources."}
             return 401, {**error, "data": {"status": 401}}, {}
-        path = request["path"].removeprefix(self.PREFIX)
+        path = request.route.removeprefix(self.PREFIX)
         kind, _, rid = path.partition("/")
         if kind not in self.kinds:
             return 404, {"code": "rest_no_route", "message": "No route was found.", "data": {"status": 404}}, {}
@@ -187,7 +144,7 @@ class WooCommerce(StandIn):
             chunk = rows[(page - 1) * per_page : page * per_page]
             headers = {"X-WP-Total": str(len(rows)), "X-WP-TotalPages": str(total_pages)}
             return 200, copy.deepcopy(chunk), headers
-        body = request["body"] or {}
+        body = request.json or {}
         if request["method"] == "POST":
             if kind == "products" and any(r["sku"] == body.get("sku") for r in self.records["products"].values()):
                 error = {
@@ -214,7 +171,7 @@ class WooCommerce(StandIn):
         return 200, copy.deepcopy(record), {}
 
 
-class Shopify(StandIn):
+class Shopify(ProviderStore):
     """Shopify Admin REST 2024-10: X-Shopify-Access-Token, limit and cursor page_info in Link rel=next."""
 
     PREFIX = "/admin/api/2024-10/"
@@ -258,15 +215,15 @@ class Shopify(StandIn):
         return record
 
     def add_order(self) -> dict[str, Any]:
-        record = json.loads((FIXTURES / "shopify_order.json").read_text())
+        record = json.loads((FIXTURES / "shopify" / "orders_create.json").read_text())
         record.update(id=self.new_id(), updated_at=self.stamp(now()))
         self.records["orders"][str(record["id"])] = record
         return record
 
-    def answer(self, request: dict[str, Any]) -> tuple[int, Any, dict[str, str]]:
+    def serve(self, request: Request) -> tuple[int, Any, dict[str, str]]:
         if request["headers"].get("X-Shopify-Access-Token") != SHOPIFY_TOKEN:
             return 401, {"errors": "[API] Invalid API key or access token (unrecognized login or wrong password)"}, {}
-        path = request["path"].removeprefix(self.PREFIX).removesuffix(".json")
+        path = request.route.removeprefix(self.PREFIX).removesuffix(".json")
         kind, _, rid = path.partition("/")
         singular = kind[:-1]
         if request["method"] == "GET":
@@ -289,7 +246,7 @@ class Shopify(StandIn):
                 link = f"{self.url}{self.PREFIX}{kind}.json?limit={limit}&page_info={token.decode()}"
                 headers["Link"] = f'<{link}>; rel="next"'
             return 200, {kind: copy.deepcopy(chunk)}, headers
-        body = (request["body"] or {}).get(singular, {})
+        body = (request.json or {}).get(singular, {})
         when = self.stamp(now())
         if request["method"] == "POST":
             rid = str(self.new_id())
@@ -303,36 +260,24 @@ class Shopify(StandIn):
 
 @pytest.fixture
 def woo() -> Iterator[WooCommerce]:
-    server = WooCommerce()
-    yield server
-    server.close()
+    with WooCommerce() as server:
+        yield server
 
 
 @pytest.fixture
 def shopify() -> Iterator[Shopify]:
-    server = Shopify()
-    yield server
-    server.close()
+    with Shopify() as server:
+        yield server
 
 
 @pytest.fixture
-def woo_integration(company, woo) -> Integration:
-    return integration_services.integration_create(
-        company_id=company.id,
-        name="Shop",
-        provider="woocommerce",
-        config={"baseUrl": woo.url, "consumerKey": WOO_KEY, "consumerSecret": WOO_SECRET},
-    )
+def woo_integration(company, woo, make_integration) -> Integration:
+    return make_integration(company, "woocommerce", woocommerce_config(woo.url), name="Shop")
 
 
 @pytest.fixture
-def shopify_integration(company, shopify) -> Integration:
-    return integration_services.integration_create(
-        company_id=company.id,
-        name="Shopify store",
-        provider="shopify",
-        config={"baseUrl": shopify.url, "accessToken": SHOPIFY_TOKEN},
-    )
+def shopify_integration(company, shopify, make_integration) -> Integration:
+    return make_integration(company, "shopify", shopify_config(shopify.url), name="Shopify store")
 
 
 @pytest.fixture

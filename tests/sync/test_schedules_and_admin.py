@@ -3,7 +3,6 @@
 from datetime import timedelta
 
 import pytest
-from django.test import Client
 from django.utils import timezone
 
 from sync import services
@@ -11,13 +10,6 @@ from sync.models import SyncRun, SyncSchedule
 from webhooks.models import Event
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def staff(django_user_model) -> Client:
-    client = Client()
-    client.force_login(django_user_model.objects.create_superuser("ops", "ops@example.com", "s3cret-pass!"))
-    return client
 
 
 def test_a_due_schedule_starts_one_sync_and_moves_its_next_run(company, woo_integration):
@@ -101,14 +93,14 @@ def test_a_failed_run_publishes_sync_failed_with_its_error(woo, woo_integration,
     assert event.data["syncId"] == str(run.id) and "HTTP 500" in event.data["error"]
 
 
-def test_the_run_pages_show_runs_with_their_links_and_no_credentials(staff, woo, woo_integration, run_sync):
+def test_the_run_pages_show_runs_with_their_links_and_no_credentials(staff_client, woo, woo_integration, run_sync):
     # given
     woo.add_product(name="Wrap", sku="W-1", price="5.00")
     run = run_sync(woo_integration, "products", "pull")
 
     # when
-    listing = staff.get("/admin/sync/syncrun/?status__exact=completed")
-    page = staff.get(f"/admin/sync/syncrun/{run.pk}/change/")
+    listing = staff_client.get("/admin/sync/syncrun/?status__exact=completed")
+    page = staff_client.get(f"/admin/sync/syncrun/{run.pk}/change/")
 
     # then
     assert listing.status_code == 200 and str(woo_integration) in listing.content.decode()
@@ -116,16 +108,16 @@ def test_the_run_pages_show_runs_with_their_links_and_no_credentials(staff, woo,
     assert page.status_code == 200
     assert "Records this run last wrote or confirmed" in body and "1001" in body  # the link's external id, inline
     assert "cs_test_" not in body and "ck_test_" not in body
-    assert staff.get("/admin/sync/synclink/").status_code == 200
-    assert staff.get("/admin/sync/syncschedule/add/").status_code == 200
+    assert staff_client.get("/admin/sync/synclink/").status_code == 200
+    assert staff_client.get("/admin/sync/syncschedule/add/").status_code == 200
 
 
-def test_run_again_queues_a_copy_of_the_run(staff, woo, woo_integration, run_sync):
+def test_run_again_queues_a_copy_of_the_run(staff_client, woo, woo_integration, run_sync):
     # given
     run = run_sync(woo_integration, "customers", "pull", batch_size=7)
 
     # when
-    response = staff.post(
+    response = staff_client.post(
         "/admin/sync/syncrun/", {"action": "run_again", "_selected_action": [str(run.pk)]}, follow=True
     )
 
@@ -136,7 +128,7 @@ def test_run_again_queues_a_copy_of_the_run(staff, woo, woo_integration, run_syn
     assert copy.triggered_by == "user"
 
     # and a second "run again" while it is queued is refused with a message
-    response = staff.post(
+    response = staff_client.post(
         "/admin/sync/syncrun/", {"action": "run_again", "_selected_action": [str(run.pk)]}, follow=True
     )
     assert "already in progress" in response.content.decode()

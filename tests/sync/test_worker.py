@@ -2,11 +2,10 @@
 
 import pytest
 
-from accounts.redis_client import get_redis
 from orders.models import Customer, Product
 from sync.models import SyncRun
-from tests.conftest import start_worker
-from tests.webhooks.conftest import stop, wait_for
+from tests.support.processes import purge_queues, start_worker, stop
+from tests.support.waiting import wait_until
 from webhooks.models import Event
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
@@ -14,7 +13,7 @@ pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
 @pytest.fixture
 def worker():
-    get_redis().delete("sync")  # messages left by an earlier run of the suite
+    purge_queues("sync")  # messages left by an earlier test
     proc = start_worker(queues="default,sync", concurrency=1, extra_env={"HUB_ALLOW_LOCAL_TARGETS": "1"})
     yield proc
     stop(proc)
@@ -31,7 +30,7 @@ def test_a_sync_started_over_the_api_completes_in_the_worker(worker, api, make_k
     started = api.post(
         f"/api/v1/integrations/{woo_integration.id}/sync", {"syncType": "full"}, format="json", **headers
     ).json()
-    wait_for(lambda: SyncRun.objects.filter(pk=started["id"], status__in=["completed", "failed"]).exists(), 30)
+    wait_until(lambda: SyncRun.objects.filter(pk=started["id"], status__in=["completed", "failed"]).exists(), 30)
 
     # then
     run = api.get(f"/api/v1/syncs/{started['id']}", **headers).json()

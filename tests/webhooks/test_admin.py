@@ -2,7 +2,7 @@
 
 import pytest
 
-from tests.webhooks.receiver import Receiver
+from tests.support.http import StandIn, answer_ok
 from webhooks import services
 from webhooks.models import Delivery, Endpoint
 
@@ -12,7 +12,7 @@ pytestmark = pytest.mark.django_db
 @pytest.fixture
 def delivered(company, endpoint_for, monkeypatch):
     monkeypatch.setattr(services, "deliveries_enqueue", lambda ids, countdown=0: None)
-    with Receiver() as receiver:
+    with StandIn(answer_ok) as receiver:
         endpoint = endpoint_for(receiver.url)
         event = services.event_publish(company, "order.created", {"orderId": "o-1"})
         delivery = Delivery.objects.get(event=event)
@@ -63,7 +63,7 @@ def test_operators_re_enable_a_disabled_endpoint_and_rotate_its_secret(admin_cli
 
 def test_send_test_reports_the_result(admin_client, delivered):
     endpoint, _ = delivered
-    with Receiver() as receiver:
+    with StandIn(answer_ok) as receiver:
         Endpoint.objects.filter(id=endpoint.id).update(url=receiver.url)
         response = admin_client.post(
             "/admin/webhooks/endpoint/", {"action": "send_test", "_selected_action": [str(endpoint.id)]}, follow=True

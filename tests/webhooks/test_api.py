@@ -7,7 +7,7 @@ from django.db import connection
 from django.utils import timezone
 from standardwebhooks import Webhook
 
-from tests.webhooks.receiver import Answer, Receiver
+from tests.support.http import Answer, StandIn, answer_ok
 from webhooks import services
 from webhooks.models import Delivery, Endpoint, Event
 
@@ -145,7 +145,7 @@ def test_another_companys_endpoint_answers_404_everywhere(api, manage, other_man
 
 
 def test_the_test_action_sends_a_signed_webhook_test_event_now(api, manage):
-    with Receiver(lambda request, n: Answer(200, b'{"received":true}')) as receiver:
+    with StandIn(lambda request: Answer(200, b'{"received":true}')) as receiver:
         created = register(api, manage, url=receiver.url).json()
         response = api.post(f"{BASE}/{created['id']}/test", **manage)
         assert response.status_code == 200, response.content
@@ -158,7 +158,7 @@ def test_the_test_action_sends_a_signed_webhook_test_event_now(api, manage):
 
 
 def test_the_test_action_reports_a_failing_receiver(api, manage):
-    with Receiver(lambda request, n: Answer(500, b"down")) as receiver:
+    with StandIn(lambda request: Answer(500, b"down")) as receiver:
         created = register(api, manage, url=receiver.url).json()
         result = api.post(f"{BASE}/{created['id']}/test", **manage).json()
     assert (result["success"], result["statusCode"], result["responseBody"]) == (False, 500, "down")
@@ -166,7 +166,7 @@ def test_the_test_action_reports_a_failing_receiver(api, manage):
 
 
 def test_deliveries_are_listed_with_attempts_and_filters(api, manage, company):
-    with Receiver(lambda request, n: Answer(500) if n == 1 else Answer(200)) as receiver:
+    with StandIn(lambda request: Answer(500) if request.n == 1 else Answer(200)) as receiver:
         # given two events, one delivered after a failed attempt and one still pending
         endpoint_id = register(api, manage, url=receiver.url, events=["order.*"]).json()["id"]
         created = services.event_publish(company, "order.created", {"orderId": "o-1"})
@@ -197,7 +197,7 @@ def test_deliveries_are_listed_with_attempts_and_filters(api, manage, company):
 
 
 def test_rotating_the_secret_signs_with_both_secrets_for_the_grace_period(api, manage, owner_headers):
-    with Receiver() as receiver:
+    with StandIn(answer_ok) as receiver:
         created = register(api, manage, url=receiver.url).json()
         # when (rotating answers the secret: owners and admins only, as GET …/secret)
         rotated = api.post(f"{BASE}/{created['id']}/rotate-secret", **owner_headers).json()
@@ -211,7 +211,7 @@ def test_rotating_the_secret_signs_with_both_secrets_for_the_grace_period(api, m
 
 
 def test_after_the_grace_period_only_the_new_secret_signs(api, manage, owner_headers):
-    with Receiver() as receiver:
+    with StandIn(answer_ok) as receiver:
         created = register(api, manage, url=receiver.url).json()
         rotated = api.post(f"{BASE}/{created['id']}/rotate-secret", **owner_headers).json()
         Endpoint.objects.filter(id=created["id"]).update(previous_secret_expires_at=timezone.now())
@@ -273,7 +273,7 @@ def test_event_types_list_the_catalog_with_examples(api, manage):
 
 
 def test_webhook_logs_list_attempts_of_the_company_only(api, manage, other_manage, company, other_company):
-    with Receiver(lambda request, n: Answer(503) if n == 1 else Answer(200)) as receiver:
+    with StandIn(lambda request: Answer(503) if request.n == 1 else Answer(200)) as receiver:
         endpoint_id = register(api, manage, url=receiver.url).json()["id"]
         event = services.event_publish(company, "order.created", {})
         delivery = Delivery.objects.get(event=event)
@@ -294,7 +294,7 @@ def test_webhook_logs_list_attempts_of_the_company_only(api, manage, other_manag
 
 
 def test_the_test_action_is_rate_limited_per_caller(api, manage):
-    with Receiver() as receiver:
+    with StandIn(answer_ok) as receiver:
         endpoint_id = register(api, manage, url=receiver.url).json()["id"]
         answers = [api.post(f"{BASE}/{endpoint_id}/test", **manage).status_code for _ in range(31)]
     assert answers[:30] == [200] * 30

@@ -4,7 +4,7 @@ import socket
 
 import pytest
 
-from tests.webhooks.receiver import Answer, Receiver
+from tests.support.http import Answer, StandIn, answer_ok
 from webhooks import client
 
 FORBIDDEN_URLS = [
@@ -69,7 +69,7 @@ def test_credentials_in_the_url_are_refused():
 
 def test_a_loopback_receiver_is_never_reached_when_private_networks_are_refused(settings):
     settings.HUB_ALLOW_LOCAL_TARGETS = False
-    with Receiver() as receiver:
+    with StandIn(answer_ok) as receiver:
         for host in ("127.0.0.1", "localhost", "2130706433", "0177.0.0.1"):
             result = client.post(f"http://{host}:{receiver.port}/hook", body=b"{}", headers={})
             assert result.error_kind == "unsafe_url", host
@@ -103,7 +103,7 @@ def test_dns_is_resolved_once_and_the_checked_address_is_the_one_connected_to(mo
         return [(socket.AF_INET, socket.SOCK_STREAM, 6, "", (address, port))]
 
     monkeypatch.setattr(socket, "getaddrinfo", getaddrinfo)
-    with Receiver() as receiver:
+    with StandIn(answer_ok) as receiver:
         # when
         result = client.post(f"http://rebind.example:{receiver.port}/hook", body=b"{}", headers={})
     # then the request reached the checked address, carrying the original Host
@@ -113,7 +113,7 @@ def test_dns_is_resolved_once_and_the_checked_address_is_the_one_connected_to(mo
 
 
 def test_redirects_are_not_followed():
-    with Receiver(lambda request, n: Answer(302, headers={"Location": "http://169.254.169.254/"})) as receiver:
+    with StandIn(lambda request: Answer(302, headers={"Location": "http://169.254.169.254/"})) as receiver:
         result = client.post(receiver.url, body=b"{}", headers={})
     assert result.status_code == 302 and not result.ok
     assert len(receiver.requests) == 1
@@ -121,20 +121,20 @@ def test_redirects_are_not_followed():
 
 def test_the_response_body_is_truncated(settings):
     settings.WEBHOOK_RESPONSE_MAX_BYTES = 100
-    with Receiver(lambda request, n: Answer(200, b"x" * 50_000)) as receiver:
+    with StandIn(lambda request: Answer(200, b"x" * 50_000)) as receiver:
         result = client.post(receiver.url, body=b"{}", headers={})
     assert result.ok and result.body == "x" * 100
 
 
 def test_a_slow_receiver_times_out(settings):
     settings.WEBHOOK_READ_TIMEOUT = 1
-    with Receiver(lambda request, n: Answer(200, delay=2)) as receiver:
+    with StandIn(lambda request: Answer(200, delay=2)) as receiver:
         result = client.post(receiver.url, body=b"{}", headers={})
     assert result.error_kind == "timeout" and 900 <= result.duration_ms < 2000
 
 
 def test_a_refused_connection_is_a_connection_error():
-    with Receiver() as receiver:
+    with StandIn(answer_ok) as receiver:
         url = receiver.url
     result = client.post(url, body=b"{}", headers={})
     assert result.error_kind == "connection"

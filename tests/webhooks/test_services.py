@@ -7,7 +7,7 @@ import pytest
 from django.utils import timezone
 
 from logs.models import IntegrationLog
-from tests.webhooks.receiver import Answer, Receiver
+from tests.support.http import Answer, StandIn, answer_ok
 from webhooks import services
 from webhooks.models import Delivery, Endpoint
 
@@ -22,7 +22,7 @@ def no_broker(monkeypatch):
 
 
 def test_a_claimed_delivery_is_not_sent_by_a_second_worker(company, endpoint_for, no_broker):
-    with Receiver() as receiver:
+    with StandIn(answer_ok) as receiver:
         endpoint_for(receiver.url)
         event = services.event_publish(company, "order.created", {})
         delivery = Delivery.objects.get(event=event)
@@ -39,7 +39,7 @@ def test_a_claimed_delivery_is_not_sent_by_a_second_worker(company, endpoint_for
 
 
 def test_an_endpoint_failing_for_five_days_is_disabled_and_logged(company, endpoint_for, no_broker):
-    with Receiver(lambda request, n: Answer(500)) as receiver:
+    with StandIn(lambda request: Answer(500)) as receiver:
         # given an endpoint failing since just under five days ago
         endpoint = endpoint_for(receiver.url)
         Endpoint.objects.filter(id=endpoint.id).update(failing_since=timezone.now() - timedelta(days=4, hours=23))
@@ -65,7 +65,7 @@ def test_an_endpoint_failing_for_five_days_is_disabled_and_logged(company, endpo
 
 
 def test_a_success_resets_the_failure_streak(company, endpoint_for, no_broker):
-    with Receiver() as receiver:
+    with StandIn(answer_ok) as receiver:
         endpoint = endpoint_for(receiver.url)
         Endpoint.objects.filter(id=endpoint.id).update(failure_count=9, failing_since=timezone.now())
         delivery = Delivery.objects.get(event=services.event_publish(company, "order.created", {}))
@@ -76,7 +76,7 @@ def test_a_success_resets_the_failure_streak(company, endpoint_for, no_broker):
 
 
 def test_the_per_second_rate_limit_defers_deliveries_without_spending_attempts(company, endpoint_for, no_broker):
-    with Receiver() as receiver:
+    with StandIn(answer_ok) as receiver:
         endpoint_for(receiver.url, rate_limit=1)
         a = Delivery.objects.get(event=services.event_publish(company, "order.created", {}))
         b = Delivery.objects.get(event=services.event_publish(company, "order.updated", {}))
@@ -90,7 +90,7 @@ def test_the_per_second_rate_limit_defers_deliveries_without_spending_attempts(c
 
 
 def test_custom_headers_are_sent_but_cannot_replace_signature_headers(company, endpoint_for, no_broker):
-    with Receiver() as receiver:
+    with StandIn(answer_ok) as receiver:
         endpoint_for(receiver.url, headers={"X-Partner-Token": "abc"})
         delivery = Delivery.objects.get(event=services.event_publish(company, "order.created", {}))
         services.delivery_attempt(delivery_id=delivery.id)
@@ -113,7 +113,7 @@ def test_an_events_deliveries_travel_in_one_message_and_are_sent_together(
     company, endpoint_for, no_broker, django_capture_on_commit_callbacks
 ):
     # given three endpoints, one of them slow
-    with Receiver() as fast, Receiver(lambda request, n: Answer(200, delay=0.8)) as slow:
+    with StandIn(answer_ok) as fast, StandIn(lambda request: Answer(200, delay=0.8)) as slow:
         for url in (fast.url + "/a", fast.url + "/b", slow.url):
             endpoint_for(url)
         with django_capture_on_commit_callbacks(execute=True):

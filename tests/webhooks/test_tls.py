@@ -3,8 +3,6 @@
 import datetime
 import socket
 import ssl
-import threading
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
 from cryptography import x509
@@ -12,6 +10,7 @@ from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.x509.oid import NameOID
 
+from tests.support.http import Answer, Request, StandIn
 from webhooks import client
 
 
@@ -44,27 +43,16 @@ def tls_receiver(tmp_path):
     """An HTTPS receiver on 127.0.0.1 holding a certificate for hooks.test; records SNI and Host."""
     cert, key = self_signed(tmp_path, "hooks.test")
     seen: dict[str, list] = {"sni": [], "host": []}
-
-    class Handler(BaseHTTPRequestHandler):
-        def do_POST(self) -> None:
-            self.rfile.read(int(self.headers.get("Content-Length") or 0))
-            seen["host"].append(self.headers["Host"])
-            self.send_response(204)
-            self.send_header("Content-Length", "0")
-            self.end_headers()
-
-        def log_message(self, *args) -> None:
-            pass
-
     context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
     context.load_cert_chain(cert, key)
     context.sni_callback = lambda sock, name, ctx: seen["sni"].append(name)
-    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-    server.socket = context.wrap_socket(server.socket, server_side=True)
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    yield server.server_address[1], cert, seen
-    server.shutdown()
-    server.server_close()
+
+    def respond(request: Request) -> Answer:
+        seen["host"].append(request.headers["Host"])
+        return Answer(204, b"")
+
+    with StandIn(respond, tls=context) as server:
+        yield server.port, cert, seen
 
 
 @pytest.fixture

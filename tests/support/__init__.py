@@ -1,0 +1,1 @@
+"""The test-support package: loopback stand-ins, waiting, worker processes, factories and provider payloads."""
