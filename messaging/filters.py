@@ -8,7 +8,10 @@ from messaging.providers import channel_providers
 class MessageFilter(filters.FilterSet):
     status = filters.ChoiceFilter(Message.Status.values)
     channel = filters.ChoiceFilter(Channel.values)
-    provider = filters.ChoiceFilter([p for channel in Channel.values for p in channel_providers(channel)])
+    provider = filters.ChoiceFilter(
+        # dict.fromkeys: a provider of several channels (the sandbox) is listed once
+        dict.fromkeys(p for channel in Channel.values for p in channel_providers(channel))
+    )
     bulkJob = filters.UUIDFilter(field_name="bulk_job_id")
     startDate, endDate = filters.date_range("created_at")
 

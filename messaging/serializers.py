@@ -10,7 +10,7 @@ from messaging.models import BulkJob, Channel, Message, MessageAttempt, MessageT
 from messaging.providers import channel_providers
 from messaging.services import BulkInput, BulkRecipient, MessageInput
 
-PROVIDERS = [p for channel in Channel.values for p in channel_providers(channel)]
+PROVIDERS = list(dict.fromkeys(p for channel in Channel.values for p in channel_providers(channel)))
 
 
 def choice(label: str, choices: list[tuple[str, str]], **kwargs: Any) -> serializers.ChoiceField:

@@ -6,8 +6,8 @@ import json
 import pytest
 
 from integrations.models import InboundEvent
-from tests.integrations import signers as s
 from tests.integrations.conftest import fixture_bytes, fixture_data
+from tests.support import signers as s
 
 pytestmark = pytest.mark.django_db
 
@@ -38,7 +38,7 @@ TIMESTAMPED = [
     (
         "sendgrid",
         {"apiKey": "SG.key", "verificationKey": s.SENDGRID_PUBLIC_KEY},
-        "events.json",
+        "events_delivered_open.json",
         s.sendgrid_headers,
         "X-Twilio-Email-Event-Webhook-Timestamp",
     ),

@@ -14,7 +14,8 @@ from aiosmtpd.smtp import AuthResult, LoginPassword
 from messaging.providers import adapter_for
 from messaging.providers.base import Outgoing, SendError
 from tests.conftest import free_port
-from tests.messaging.conftest import SmtpRecorder, StandIn
+from tests.support.http import StandIn
+from tests.support.smtp import SmtpRecorder
 
 USER = "shop.alerts@gmail.com"
 APP_PASSWORD = "abcd efgh ijkl mnop"

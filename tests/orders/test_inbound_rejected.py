@@ -8,14 +8,13 @@ from integrations import services as integration_services
 from integrations.models import InboundEvent
 from logs.models import IntegrationLog
 from orders.models import Order
-from tests.integrations import signers as s
-from tests.orders.test_inbound import FIXTURES
-from tests.orders.test_inbound_receiver import _post
+from tests.support import signers as s
+from tests.support.payloads import FIXTURES
 
 pytestmark = pytest.mark.django_db
 
 
-def test_a_shopify_order_that_does_not_add_up_leaves_a_failed_event_and_no_success_log(api, company):
+def test_a_shopify_order_that_does_not_add_up_leaves_a_failed_event_and_no_success_log(post_inbound, company):
     # given a signed Shopify order whose total the hub refuses
     integration = integration_services.integration_create(
         company_id=company.id,
@@ -30,7 +29,7 @@ def test_a_shopify_order_that_does_not_add_up_leaves_a_failed_event_and_no_succe
     payload = json.loads((FIXTURES / "shopify" / "orders_create.json").read_text())
     payload["total_price"] = "99.99"
     body = json.dumps(payload, separators=(",", ":")).encode()
-    assert _post(api, integration.id, body, s.shopify_headers(body)).status_code == 200
+    assert post_inbound(integration.id, body, s.shopify_headers(body)).status_code == 200
 
     # when the stored event is processed
     event = InboundEvent.objects.get(integration=integration)

@@ -11,8 +11,10 @@ from django.db.migrations.executor import MigrationExecutor
 from django.utils import timezone
 
 from accounts.redis_client import get_redis
-from tests.webhooks.conftest import purge_queues, wait_for
-from tests.webhooks.receiver import Receiver
+from tests.support.http import StandIn, answer_ok
+from tests.support.isolation import broker_key
+from tests.support.processes import purge_queues
+from tests.support.waiting import wait_until
 from webhooks import services
 from webhooks.models import Attempt, Delivery, Endpoint, Event
 
@@ -53,7 +55,7 @@ def lost_deliveries(endpoint: Endpoint, count: int) -> list[Delivery]:
 def queued_batches() -> list[list[str]]:
     """Return the delivery ids of each message waiting in the webhooks queue (Celery protocol 2 on Redis)."""
     batches = []
-    for raw in get_redis().lrange("webhooks", 0, -1):
+    for raw in get_redis().lrange(broker_key("webhooks"), 0, -1):  # this xdist worker's queue name
         message = json.loads(raw)
         args, _kwargs, _embed = json.loads(base64.b64decode(message["body"]))
         batches.append(args[0])
@@ -116,7 +118,7 @@ def test_ordinary_headers_with_inner_spaces_are_accepted(api, manage):
 def test_the_test_action_on_an_endpoint_with_an_unsendable_header_answers_a_failed_attempt(
     api, manage, stored, name, value
 ):
-    with Receiver() as receiver:
+    with StandIn(answer_ok) as receiver:
         # given an endpoint stored before headers were checked
         endpoint_id = register(api, manage, url=receiver.url).json()["id"]
         Endpoint.objects.filter(id=endpoint_id).update(headers=stored)
@@ -137,7 +139,7 @@ def test_an_unexpected_exception_in_one_delivery_is_its_recorded_attempt_and_the
     company, endpoint_for, monkeypatch
 ):
     monkeypatch.setattr(services, "deliveries_enqueue", lambda ids, countdown=0: None)
-    with Receiver() as receiver:
+    with StandIn(answer_ok) as receiver:
         # given one event for two endpoints of a company, and a fault (a bug) while signing for one of them
         broken = endpoint_for(receiver.url + "/broken")
         endpoint_for(receiver.url)
@@ -162,7 +164,7 @@ def test_an_unexpected_exception_in_one_delivery_is_its_recorded_attempt_and_the
 
 @pytest.mark.django_db
 def test_a_delivery_claimed_past_its_attempts_fails_without_being_sent_again(company, endpoint_for):
-    with Receiver() as receiver:
+    with StandIn(answer_ok) as receiver:
         # given a delivery whose outcomes were lost three times (its worker died mid-send), 2 retries allowed
         endpoint = endpoint_for(receiver.url, max_retries=2)
         (delivery,) = lost_deliveries(endpoint, 1)
@@ -207,7 +209,7 @@ def test_the_sweeper_puts_each_endpoints_deliveries_in_their_own_messages(compan
 def test_a_poisoned_endpoint_neither_stalls_nor_duplicates_another_companys_deliveries(
     webhook_worker, company, other_company
 ):
-    with Receiver() as receiver:
+    with StandIn(answer_ok) as receiver:
         # given a company whose endpoint holds an unsendable header (stored before the check) and
         # another company's healthy endpoint, each with three deliveries the sweeper must pick up
         poisoned, _ = services.endpoint_create(
@@ -223,10 +225,12 @@ def test_a_poisoned_endpoint_neither_stalls_nor_duplicates_another_companys_deli
         with transaction.atomic():
             assert services.deliveries_sweep() == 6
         # then every delivery reaches a final, recorded state
-        wait_for(lambda: not Delivery.objects.filter(status__in=Delivery.OPEN_STATUSES).exists())
+        wait_until(lambda: not Delivery.objects.filter(status__in=Delivery.OPEN_STATUSES).exists())
         # and nothing is left for a later sweep to send again
         assert services.deliveries_sweep() == 0
-    assert sorted(receiver.ids()) == sorted(d.event.message_id for d in good)  # each exactly once
+    assert sorted(r.headers["webhook-id"] for r in receiver.requests) == sorted(
+        d.event.message_id for d in good
+    )  # each exactly once
     assert set(Delivery.objects.filter(endpoint=healthy).values_list("status", flat=True)) == {"success"}
     assert set(Delivery.objects.filter(endpoint=poisoned).values_list("status", flat=True)) == {"failed"}
     errors = list(Attempt.objects.filter(delivery__in=bad).values_list("error", flat=True))
@@ -348,7 +352,7 @@ def test_a_key_cannot_rotate_the_secret_but_an_owner_can(
 @pytest.mark.django_db
 def test_a_bare_date_filters_deliveries_and_delivery_logs(api, manage, company, endpoint_for, monkeypatch):
     monkeypatch.setattr(services, "deliveries_enqueue", lambda ids, countdown=0: None)
-    with Receiver() as receiver:
+    with StandIn(answer_ok) as receiver:
         endpoint = endpoint_for(receiver.url)
         delivery = Delivery.objects.get(event=services.event_publish(company, "order.created", {"orderId": "o-1"}))
         services.delivery_attempt(delivery_id=delivery.id)
