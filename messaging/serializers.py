@@ -2,7 +2,7 @@
 
 from typing import Any
 
-from drf_spectacular.utils import extend_schema_field
+from drf_spectacular.utils import extend_schema_field, extend_schema_serializer
 from rest_framework import serializers
 
 from config.api.fields import ModelSerializer
@@ -523,6 +523,8 @@ class LimitsSerializer(serializers.Serializer):
     chat = serializers.IntegerField(min_value=1, max_value=1_000_000, allow_null=True, required=False)
 
 
+# One object, although the view answers it from a viewset's `list` (which the schema would make an array).
+@extend_schema_serializer(many=False)
 class MessagingSettingsSerializer(serializers.Serializer):
     """A company's default phone region and its messages per minute per channel (null: the default)."""
 

@@ -19,14 +19,12 @@ from orders import selectors, services
 from orders.filters import CustomerFilter, OrderFilter, ProductFilter
 from orders.models import Customer, Order, Product
 from orders.serializers import (
-    CustomerListSerializer,
     CustomerSerializer,
     OrderCreateSerializer,
     OrderEventListSerializer,
     OrderEventSerializer,
     OrderSerializer,
     OrderStatusUpdateSerializer,
-    ProductListSerializer,
     ProductSerializer,
 )
 
@@ -177,7 +175,6 @@ class CatalogViewSet(
 @extend_schema(tags=["products"])
 @extend_schema_view(
     list=extend_schema(
-        responses=ProductListSerializer,
         description="List the company's products; filter by sku, name (contains), active, startDate/endDate.",
     ),
     create=extend_schema(
@@ -217,7 +214,6 @@ class ProductViewSet(CatalogViewSet):
 @extend_schema(tags=["customers"])
 @extend_schema_view(
     list=extend_schema(
-        responses=CustomerListSerializer,
         description="List the company's customers; filter by email, phone (any format), name, startDate, endDate.",
     ),
     create=extend_schema(

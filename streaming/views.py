@@ -3,7 +3,7 @@
 from uuid import UUID
 
 from django.db.models import QuerySet
-from drf_spectacular.utils import extend_schema
+from drf_spectacular.utils import extend_schema, inline_serializer
 from rest_framework import generics, status
 from rest_framework.request import Request
 from rest_framework.response import Response
@@ -11,7 +11,7 @@ from rest_framework.views import APIView
 
 from accounts.principal import get_principal
 from accounts.scopes import EVENTS_READ, EVENTS_WRITE
-from config.api.pagination import page_pagination, pagination_block, parse_page_params
+from config.api.pagination import PaginationSerializer, page_pagination, pagination_block, parse_page_params
 from core import idempotency
 from streaming import selectors, services
 from streaming.filters import EventFilter
@@ -95,7 +95,12 @@ class EventDetailView(_Scoped, APIView):
 class EventTypeListView(_Scoped, APIView):
     """The built-in event types (with their schemas) and the company's own; POST defines a new one."""
 
-    @extend_schema(responses=EventTypeDefinitionSerializer(many=True))
+    @extend_schema(
+        responses=inline_serializer(
+            "EventTypeDefinitionList",
+            {"eventTypes": EventTypeDefinitionSerializer(many=True), "pagination": PaginationSerializer()},
+        )
+    )
     def get(self, request: Request) -> Response:
         rows = selectors.event_type_list(company_id=_company(request))
         page, limit = parse_page_params(request, default_limit=100)
