@@ -2,6 +2,8 @@
 
 from typing import Any
 
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.core.validators import EmailValidator
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
@@ -268,10 +270,26 @@ class ProductListSerializer(serializers.Serializer):
     pagination = PaginationSerializer()
 
 
+# An email checked on input, but possibly blank on output (customers synced without one): the
+# schema says "string" rather than format "email", which an empty string would break.
+class EmailOrBlankField(serializers.CharField):
+    """Checked in `to_internal_value` rather than by a validator, which the schema would turn into a format."""
+
+    def to_internal_value(self, data: Any) -> str:
+        value = super().to_internal_value(data)
+        if value:
+            try:
+                EmailValidator()(value)
+            except DjangoValidationError:
+                raise serializers.ValidationError("Enter a valid email address.")
+        return value
+
+
 class CustomerSerializer(ModelSerializer):
     """A customer: phone in E.164 (unique per company), name, email."""
 
     phone = serializers.CharField(max_length=40, help_text="Any format with a country code; stored in E.164.")
+    email = EmailOrBlankField(required=False, allow_blank=True, max_length=254)
 
     class Meta:
         model = Customer
