@@ -6,22 +6,12 @@ from django.core.exceptions import ValidationError as DjangoValidationError
 from django.core.validators import EmailValidator, URLValidator
 from rest_framework.exceptions import ValidationError
 
+from core.masking import MASK, is_mask, mask_secret  # noqa: F401 (MASK re-exported)
 from integrations.providers.base import ConfigField, Provider
 
-MASK = "****"
 _url = URLValidator(schemes=["http", "https"])
 _email = EmailValidator()
 _BOOL_WORDS = {"true": True, "false": False, "1": True, "0": False, "yes": True, "no": False}
-
-
-def mask_secret(value: Any) -> str:
-    """Return a masked stand-in: the last four characters of long secrets, nothing of short ones."""
-    text = str(value)
-    return MASK + text[-4:] if len(text) >= 16 else MASK
-
-
-def is_mask(value: Any) -> bool:
-    return isinstance(value, str) and value.startswith(MASK)
 
 
 def _clean_value(spec: ConfigField, value: Any) -> Any:

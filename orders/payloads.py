@@ -10,7 +10,7 @@ from typing import Any
 from djangorestframework_camel_case.util import camelize
 
 from config.api.fields import isoformat_ms
-from orders import money
+from core import money
 from orders.models import Order, OrderItem
 
 

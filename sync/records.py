@@ -15,9 +15,9 @@ from typing import Any
 
 from django.utils.dateparse import parse_datetime
 
+from core.phones import InvalidPhone, to_e164
 from orders import inbound
 from orders.models import Customer, Product
-from orders.phones import InvalidPhone, to_e164
 
 
 class RecordError(ValueError):

@@ -7,8 +7,8 @@ from typing import Any
 
 import requests
 
+from core import money
 from integrations.providers.base import api_url
-from orders import money
 
 __all__ = ["api_url"]
 

@@ -4,7 +4,6 @@ import http.server
 import os
 import shutil
 import signal
-import socket
 import subprocess
 import threading
 import time
@@ -13,13 +12,9 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
+from tests.support.processes import free_port  # noqa: F401 (used here and by importers)
+
 ROOT = Path(__file__).resolve().parent.parent.parent
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 def fresh_checkout(dest: Path) -> Path:
